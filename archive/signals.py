@@ -1,0 +1,10 @@
+"""The one seam from the archive to the apps built on it.
+
+`articles_imported` is sent after the import transaction commits, with `article_ids`
+(the newly created articles). The annotations app receives it to run glossary and entity
+suggestions; the archive itself never imports that app.
+"""
+
+from django.dispatch import Signal
+
+articles_imported = Signal()

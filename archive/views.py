@@ -1,0 +1,52 @@
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from archive.models import Article
+
+
+class ArticleListView(ListView):
+    """The latest published articles, newest first."""
+
+    template_name = "archive/article_list.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return (
+            Article.objects.published()
+            .select_related("outlet")
+            .only("slug", "headline", "published_at", "published_on", "published_on_precision", "outlet__name")
+        )
+
+
+class ArticleDetailView(DetailView):
+    """An article as readers see it: the current text without teasers and site furniture."""
+
+    template_name = "archive/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        return Article.objects.visible_to(self.request.user).select_related("outlet", "current_revision")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        revision = self.object.current_revision
+        context["revision"] = revision
+        context["reader_blocks"] = [block for _, block in revision.reader_blocks()] if revision else []
+        return context
+
+
+class OriginalDetailView(DetailView):
+    """The bytes of the article's first import, shown verbatim with their SHA-256."""
+
+    template_name = "archive/original_detail.html"
+    context_object_name = "original"
+
+    def get_object(self, queryset=None):
+        article = get_object_or_404(Article.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
+        original = article.originals.order_by("imported_at", "pk").first()
+        if original is None:
+            raise Http404("this article has no imported original")
+        original.article = article
+        return original
