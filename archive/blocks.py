@@ -75,3 +75,50 @@ def block_at(spans: Sequence[BlockSpan], offset: int) -> BlockSpan | None:
         return None
     span = spans[position]
     return span if span.start <= offset < span.end else None
+
+
+class BlockEditError(ValueError):
+    """An edit that the block structure cannot take; the message says which and why."""
+
+
+def apply_block_edits(
+    blocks: Sequence[Block], edits: Sequence[tuple[int, int, str]]
+) -> tuple[list[Block], list[tuple[int, int, str]]]:
+    """Apply ordered edits (each to the result of the previous) to the canonical text of `blocks`.
+
+    Returns the new blocks and the edits as they apply to the canonical text, which is what
+    annotations are carried through. An edit stays within one block, except that replacing a
+    whole block with nothing removes the block (the edit then also takes one separator). Raises
+    BlockEditError for an edit across blocks, a blank line in a replacement, or white space left
+    at the edge of a block.
+    """
+    current = list(blocks)
+    applied: list[tuple[int, int, str]] = []
+    for number, (start, end, replacement) in enumerate(edits, start=1):
+        if BLOCK_SEPARATOR in replacement:
+            raise BlockEditError(f"edit {number}: a replacement may not contain a blank line")
+        spans = block_spans(current)
+        span = next((s for s in spans if s.start <= start and end <= s.end), None)
+        if span is None:
+            raise BlockEditError(f"edit {number}: [{start}, {end}) crosses a block boundary or lies outside the text")
+        if (start, end, replacement) == (span.start, span.end, ""):
+            applied.append(_remove_block(current, span, number))
+            continue
+        old = current[span.index].text
+        new = old[: start - span.start] + replacement + old[end - span.start :]
+        if not new.strip():
+            raise BlockEditError(f"edit {number}: to remove a block, replace all of its text with nothing")
+        if new != new.strip():
+            raise BlockEditError(f"edit {number}: it would leave white space at the edge of a block")
+        current[span.index] = Block(span.kind, new)
+        applied.append((start, end, replacement))
+    return current, applied
+
+
+def _remove_block(current: list[Block], span: BlockSpan, number: int) -> tuple[int, int, str]:
+    if len(current) == 1:
+        raise BlockEditError(f"edit {number}: the last block of an article cannot be removed")
+    del current[span.index]
+    if span.index < len(current):  # a block followed: take the separator after it
+        return (span.start, span.end + len(BLOCK_SEPARATOR), "")
+    return (span.start - len(BLOCK_SEPARATOR), span.end, "")

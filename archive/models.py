@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from taggit.managers import TaggableManager
 
 from archive.blocks import READER_KINDS, Block, BlockSpan, block_spans, blocks_from_dicts, canonical_text
 
@@ -64,6 +65,11 @@ class Article(models.Model):
     current_revision = models.ForeignKey("Revision", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    tags = TaggableManager(blank=True, help_text="Topics, e.g. elections, protests.")
+    # Declared by name so the archive never imports the annotations app, which owns the through model.
+    entities = TaggableManager(
+        through="annotations.TaggedEntity", blank=True, related_name="articles", verbose_name="entities"
+    )
 
     objects = ArticleQuerySet.as_manager()
 

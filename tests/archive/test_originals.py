@@ -58,6 +58,7 @@ def drop_trigger_and_tamper(original_pk: int) -> None:
     """Alter stored bytes the way someone with direct database access could."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending FK checks
             cursor.execute("ALTER TABLE archive_original DISABLE TRIGGER archive_original_immutable")
         else:
             cursor.execute("DROP TRIGGER archive_original_immutable")

@@ -1,0 +1,204 @@
+"""Creating, changing and deleting annotations, and carrying them through new revisions."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from annotations.anchoring import EditLike, Selectors, describe, reanchor_many, resolve
+from annotations.models import Annotation
+from annotations.models.annotation import MAX_BODY_CHARS
+from archive.models import Article, Revision
+
+TEXT_MOTIVATIONS = frozenset(Annotation.Motivation.values) - {Annotation.Motivation.REPLYING}
+
+
+class AnnotationError(ValueError):
+    """Input that cannot become an annotation; `field` names what is wrong, for API clients."""
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class AnnotationConflict(Exception):
+    """The annotation changed since the client read it (a stale ETag or version)."""
+
+
+@dataclass(frozen=True)
+class Body:
+    value: str = ""
+    format: str = "text/plain"
+    language: str = ""
+
+
+def target_selectors(revision: Revision, selectors: Selectors) -> Selectors:
+    """Return complete selectors for a target in `revision`; raise AnnotationError when they do not match.
+
+    A position must select exactly the quote when both are given; a quote alone must occur in the text
+    (several occurrences are told apart by prefix and suffix). No fuzzy matching: a new annotation
+    targets the text the editor sees.
+    """
+    text = revision.text
+    if selectors.has_position and selectors.end > len(text):
+        raise AnnotationError(
+            f"TextPositionSelector [{selectors.start}, {selectors.end}) is outside the text "
+            f"of revision {revision.number} ({len(text)} characters)",
+            "target.selector",
+        )
+    if selectors.has_position and selectors.exact and text[selectors.start : selectors.end] != selectors.exact:
+        raise AnnotationError(
+            f"the TextPositionSelector does not select the quoted text in revision {revision.number}",
+            "target.selector",
+        )
+    anchor = resolve(selectors, text, min_score=1.0)
+    if anchor.start is None or anchor.end is None or anchor.strategy not in ("position", "quote"):
+        raise AnnotationError(f"the selectors do not match the text of revision {revision.number}", "target.selector")
+    return describe(text, anchor.start, anchor.end)
+
+
+def check_body(body: Body) -> None:
+    if len(body.value) > MAX_BODY_CHARS:
+        raise AnnotationError(f"the body is {len(body.value):,} characters; the limit is {MAX_BODY_CHARS:,}", "body")
+
+
+def annotation_create(
+    *,
+    article: Article,
+    creator,
+    motivation: str,
+    selectors: Selectors | None = None,
+    parent: Annotation | None = None,
+    body: Body = Body(),  # noqa: B008 - immutable dataclass
+    visibility: str = Annotation.Visibility.EDITORS,
+) -> Annotation:
+    """Create an annotation on a span of the article's current text, or a reply to `parent`."""
+    check_body(body)
+    if visibility not in Annotation.Visibility.values:
+        raise AnnotationError(f"unknown visibility {visibility!r}", "visibility")
+    annotation = Annotation(
+        article=article,
+        creator=creator,
+        visibility=visibility,
+        body_value=body.value,
+        body_format=body.format,
+        body_language=body.language,
+    )
+    if parent is not None:
+        if parent.article_id != article.pk:
+            raise AnnotationError("a reply must be on the same article as its parent", "target")
+        annotation.parent, annotation.motivation, annotation.revision_id = parent, "replying", parent.revision_id
+        annotation.start, annotation.end = None, None
+    else:
+        if motivation not in TEXT_MOTIVATIONS:
+            raise AnnotationError(f"unknown motivation {motivation!r}", "motivation")
+        if selectors is None:
+            raise AnnotationError("a target selector is required", "target.selector")
+        revision = article.current_revision
+        annotation.motivation, annotation.revision = motivation, revision
+        annotation.set_selectors(target_selectors(revision, selectors))
+    annotation.save()
+    return annotation
+
+
+def ensure_can_modify(user, annotation: Annotation) -> None:
+    """Editors change their own annotations; users with the change permission change anyone's."""
+    if annotation.creator_id == user.pk or user.has_perm("annotations.change_annotation"):
+        return
+    raise PermissionDenied("only the author of an annotation (or an administrator) may change it")
+
+
+def annotation_update(
+    *,
+    annotation: Annotation,
+    user,
+    expected_version: int,
+    body: Body | None = None,
+    visibility: str | None = None,
+    status: str | None = None,
+    motivation: str | None = None,
+) -> Annotation:
+    """Change an annotation's body, visibility, status or motivation; never its target.
+
+    Raises AnnotationConflict when `expected_version` is not the stored version (no lost update).
+    """
+    ensure_can_modify(user, annotation)
+    changes: dict = {}
+    if body is not None:
+        check_body(body)
+        changes |= {"body_value": body.value, "body_format": body.format, "body_language": body.language}
+    if visibility is not None:
+        if visibility not in Annotation.Visibility.values:
+            raise AnnotationError(f"unknown visibility {visibility!r}", "visibility")
+        changes["visibility"] = visibility
+    if status is not None:
+        if status not in Annotation.Status.values:
+            raise AnnotationError(f"unknown status {status!r}", "status")
+        changes["status"] = status
+    if motivation is not None and motivation != annotation.motivation:
+        raise AnnotationError("the motivation of an annotation cannot change; make a new one", "motivation")
+    updated = Annotation.objects.filter(pk=annotation.pk, version=expected_version).update(
+        **changes, version=F("version") + 1, modified_at=timezone.now()
+    )
+    if not updated:
+        raise AnnotationConflict(f"annotation {annotation.pk} changed since version {expected_version}")
+    annotation.refresh_from_db()
+    return annotation
+
+
+def annotation_delete(*, annotation: Annotation, user, expected_version: int | None = None) -> None:
+    """Delete an annotation and its replies; with `expected_version`, only if it is unchanged."""
+    ensure_can_modify(user, annotation)
+    rows = Annotation.objects.filter(pk=annotation.pk)
+    if expected_version is not None:
+        rows = rows.filter(version=expected_version)
+    with transaction.atomic():
+        deleted, _ = rows.delete()
+    if not deleted:
+        raise AnnotationConflict(f"annotation {annotation.pk} changed or was deleted since it was read")
+
+
+CARRIED_FIELDS = [
+    "revision",
+    "exact",
+    "prefix",
+    "suffix",
+    "start",
+    "end",
+    "anchor_state",
+    "anchor_strategy",
+    "anchor_score",
+    "version",
+    "modified_at",
+]
+
+
+def annotations_carry(
+    *, article: Article, old: Revision, new: Revision, edits: Sequence[EditLike] | None
+) -> list[Annotation]:
+    """Carry every annotation of `old` to `new`; return the ones that now need review or are orphaned.
+
+    With `edits` (the replacements that made `new` from `old`) the offsets are transformed exactly:
+    untouched spans keep their text, a span an edit overlapped is flagged "needs_review". Without
+    edits (text changed outside Palimpsest) the selectors are resolved again, fuzzily if need be.
+    Nothing is ever deleted: an annotation that cannot be placed is kept as "orphaned".
+    """
+    annotations = list(Annotation.objects.filter(article=article, revision=old, parent__isnull=True).order_by("pk"))
+    results = reanchor_many(old.text, new.text, [a.selectors for a in annotations], edits)
+    now, attention = timezone.now(), []
+    for annotation, result in zip(annotations, results, strict=True):
+        annotation.anchor_state, annotation.anchor_strategy = result.state, result.strategy
+        annotation.anchor_score = result.score
+        annotation.version += 1
+        annotation.modified_at = now
+        if result.selectors is not None:
+            annotation.revision = new
+            annotation.set_selectors(result.selectors)
+        if result.state in (Annotation.Anchoring.NEEDS_REVIEW, Annotation.Anchoring.ORPHANED):
+            attention.append(annotation)
+    Annotation.objects.bulk_update(annotations, CARRIED_FIELDS, batch_size=500)
+    Annotation.objects.filter(article=article, revision=old, parent__isnull=False).update(revision=new)
+    return attention
