@@ -35,3 +35,12 @@ def make_user(username: str = "someone", *, staff: bool = False, perms: tuple[st
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return get_user_model().objects.get(pk=user.pk)
+
+
+def make_member(username: str, role: str):
+    """A user in the Editor or Reviewer group (created by a data migration)."""
+    from django.contrib.auth.models import Group
+
+    user = get_user_model().objects.create_user(username=username, password="a-long-test-password")
+    user.groups.add(Group.objects.get(name=role))
+    return get_user_model().objects.get(pk=user.pk)
