@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from annotations.reading import reader_article
 from archive.models import Article
 
 
@@ -21,7 +22,10 @@ class ArticleListView(ListView):
 
 
 class ArticleDetailView(DetailView):
-    """An article as readers see it: the current text without teasers and site furniture."""
+    """An article as readers see it: the current text without teasers and site furniture.
+
+    This page shows both apps' work (notes, corrections, mentions), so it may import annotations.
+    """
 
     template_name = "archive/article_detail.html"
     context_object_name = "article"
@@ -31,9 +35,8 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        revision = self.object.current_revision
-        context["revision"] = revision
-        context["reader_blocks"] = [block for _, block in revision.reader_blocks()] if revision else []
+        context["revision"] = self.object.current_revision
+        context["reader"] = reader_article(self.object)
         return context
 
 
