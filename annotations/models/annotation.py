@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -9,6 +11,11 @@ from archive.models import Article, Revision
 
 #: Longest annotation body accepted (characters); the API answers 400 beyond it.
 MAX_BODY_CHARS = 20_000
+
+
+def new_canonical_iri() -> str:
+    """A fresh `urn:uuid:` IRI: the W3C `canonical` of an annotation that came without one."""
+    return f"urn:uuid:{uuid.uuid4()}"
 
 
 class AnnotationQuerySet(models.QuerySet):
@@ -88,6 +95,10 @@ class Annotation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     modified_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every change; the ETag is built from it.")
+    canonical = models.CharField(
+        max_length=500, unique=True, default=new_canonical_iri, editable=False,
+        help_text="The W3C canonical IRI: kept across systems, exports and imports; never changes.",
+    )
 
     objects = AnnotationQuerySet.as_manager()
 
