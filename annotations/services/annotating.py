@@ -13,6 +13,7 @@ from annotations.models import Annotation
 from annotations.models.annotation import MAX_BODY_CHARS
 from archive.models import Article, Revision
 
+CANONICAL_MAX_CHARS = Annotation._meta.get_field("canonical").max_length
 TEXT_MOTIVATIONS = frozenset(Annotation.Motivation.values) - {Annotation.Motivation.REPLYING}
 
 
@@ -74,8 +75,12 @@ def annotation_create(
     parent: Annotation | None = None,
     body: Body = Body(),  # noqa: B008 - immutable dataclass
     visibility: str = Annotation.Visibility.EDITORS,
+    canonical: str = "",
 ) -> Annotation:
-    """Create an annotation on a span of the article's current text, or a reply to `parent`."""
+    """Create an annotation on a span of the article's current text, or a reply to `parent`.
+
+    `canonical` is the client's W3C canonical IRI, kept as given; a fresh urn:uuid is minted without one.
+    """
     check_body(body)
     if visibility not in Annotation.Visibility.values:
         raise AnnotationError(f"unknown visibility {visibility!r}", "visibility")
@@ -87,6 +92,9 @@ def annotation_create(
         body_format=body.format,
         body_language=body.language,
     )
+    if canonical:
+        check_canonical(canonical)
+        annotation.canonical = canonical
     if parent is not None:
         if parent.article_id != article.pk:
             raise AnnotationError("a reply must be on the same article as its parent", "target")
@@ -102,6 +110,14 @@ def annotation_create(
         annotation.set_selectors(target_selectors(revision, selectors))
     annotation.save()
     return annotation
+
+
+def check_canonical(canonical: str) -> None:
+    """Raise AnnotationError unless `canonical` is an absolute IRI that no other annotation has."""
+    if len(canonical) > CANONICAL_MAX_CHARS or ":" not in canonical or any(c.isspace() for c in canonical):
+        raise AnnotationError(f"canonical must be an absolute IRI of at most {CANONICAL_MAX_CHARS} chars", "canonical")
+    if Annotation.objects.filter(canonical=canonical).exists():
+        raise AnnotationError(f"an annotation with the canonical IRI {canonical} already exists", "canonical")
 
 
 def ensure_can_modify(user, annotation: Annotation) -> None:
