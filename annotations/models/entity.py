@@ -56,9 +56,16 @@ class TaggedEntity(TaggedItemBase):
 
     content_object = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="entity_links")
     tag = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="tagged_articles")
+    by_mention = models.BooleanField(
+        default=False,
+        help_text="Added because a passage mentions the entity, and removed with its last mention. "
+        "False: tagged at article level by an editor, kept whatever the mentions.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_entity_unique")]
+        # "Articles about this entity, nearest in time first": related suggestions walk this index.
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_entity_tag_article")]
 
 
 class EntitySuggestion(models.Model):
