@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "taggit",
     "archive",
     "annotations",
+    "editor",
 ]
 
 MIDDLEWARE = [
@@ -129,7 +130,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/editor/"
+LOGOUT_REDIRECT_URL = "/"
 
 # Importer limits: a file over this size is refused before it is decoded.
 PALIMPSEST_IMPORT_MAX_BYTES = int(os.environ.get("PALIMPSEST_IMPORT_MAX_BYTES", 2 * 1024 * 1024))

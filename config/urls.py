@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("editor/", include("editor.urls")),
     path("", include("archive.urls")),
     path("", include("annotations.urls")),
 ]

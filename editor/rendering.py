@@ -1,0 +1,38 @@
+"""The editor's view of an article's text: every visible annotation highlighted, by shape as well as colour."""
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from annotations.highlighting import Highlight, Segment, segment_blocks
+from annotations.models import Annotation
+from archive.models import Revision
+
+
+def editor_blocks(revision: Revision, annotations: list[Annotation]) -> list[tuple[str, SafeString]]:
+    """Return (block kind, HTML) for every block of the revision, teasers and boilerplate included."""
+    placed = [a for a in annotations if a.revision_id == revision.pk and not a.is_orphaned and a.end > a.start]
+    highlights = [Highlight(a.start, a.end, a.motivation, a.pk, a.get_motivation_display()) for a in placed]
+    segmented = segment_blocks(revision.text, revision.spans, highlights)
+    return [
+        (span.kind, mark_safe("".join(render(segment) for segment in segments)))  # noqa: S308 - escaped parts
+        for span, segments in zip(revision.spans, segmented, strict=True)
+    ]
+
+
+def render(segment: Segment) -> str:
+    text = escape(segment.text)
+    if not segment.highlights:
+        return text
+    kinds = sorted({h.kind for h in segment.highlights})
+    ids = " ".join(str(h.number) for h in segment.highlights)
+    labels = ", ".join(sorted({h.label for h in segment.highlights}))
+    return format_html(
+        '<mark class="hl {}" data-ids="{}" data-start="{}" data-end="{}"><span class="visually-hidden">[{}: </span>{}'
+        '<span class="visually-hidden">]</span></mark>',
+        " ".join(f"hl-{kind}" for kind in kinds),
+        ids,
+        segment.start,
+        segment.end,
+        labels,
+        mark_safe(text),  # noqa: S308
+    )
