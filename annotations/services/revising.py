@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from annotations.models import Annotation
+from annotations.search import search_index_update_on_commit
 from annotations.services.annotating import annotations_carry
 from archive.blocks import apply_block_edits
 from archive.models import Article, Revision
@@ -31,4 +32,5 @@ def article_revise(
     with transaction.atomic():
         revision = revision_create(article=article, blocks=blocks, author=author, message=message, expected_parent=base)
         attention = annotations_carry(article=article, old=base, new=revision, edits=applied)
+        search_index_update_on_commit([article.pk])
     return RevisionOutcome(revision, attention)
