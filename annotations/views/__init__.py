@@ -1,0 +1,1 @@
+"""Views of the annotations app; api.py serves the W3C Web Annotation Protocol."""
