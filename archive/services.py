@@ -12,6 +12,7 @@ from archive.blocks import Block, canonical_text
 from archive.importing import ImportRejected, ParsedArticle, parse_article
 from archive.models import Article, Original, Revision
 from archive.signals import articles_imported
+from audit.services import Change, audit_record, audit_record_many
 
 SLUG_MAX_LENGTH = 80
 
@@ -144,9 +145,21 @@ def _write_articles(
         for article, revision in zip(articles, revisions, strict=True):
             article.current_revision = revision
         Article.objects.bulk_update(articles, ["current_revision"])
+        audit_record_many(
+            actor=imported_by,
+            action="article.import",
+            changes=[
+                Change(article, after=_import_summary(article, item))
+                for article, item in zip(articles, items, strict=True)
+            ],
+        )
         ids = [article.pk for article in articles]
         transaction.on_commit(lambda: articles_imported.send(sender=Article, article_ids=ids))
     return articles
+
+
+def _import_summary(article: Article, item: _Prepared) -> dict:
+    return {"slug": article.slug, "status": article.status, "filename": item.file.name, "sha256": item.sha256}
 
 
 def _first_revision(article: Article, blocks: list[Block], author, now) -> Revision:
@@ -178,19 +191,31 @@ def unique_slugs(headlines: Sequence[str]) -> list[str]:
     return slugs
 
 
-def article_publish(*, article: Article) -> Article:
+def article_publish(*, article: Article, actor=None) -> Article:
     """Make the article visible to readers; the first publication time is kept."""
     fields = {"status": Article.Status.PUBLISHED, "updated_at": timezone.now()}
     if article.published_at is None:
         fields["published_at"] = fields["updated_at"]
-    Article.objects.filter(pk=article.pk).update(**fields)
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(**fields)
+        audit_record(
+            actor=actor, action="article.publish", target=article, before={"status": article.status}, after=fields
+        )
     article.refresh_from_db()
     return article
 
 
-def article_unpublish(*, article: Article) -> Article:
+def article_unpublish(*, article: Article, actor=None) -> Article:
     """Hide the article from readers again (it becomes a draft)."""
-    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT, updated_at=timezone.now())
+    with transaction.atomic():
+        Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action="article.unpublish",
+            target=article,
+            before={"status": article.status},
+            after={"status": Article.Status.DRAFT},
+        )
     article.refresh_from_db()
     return article
 
@@ -226,8 +251,33 @@ def revision_create(
         Article.objects.filter(pk=locked.pk).update(
             current_revision=revision, headline=headline[:500], updated_at=timezone.now()
         )
+        audit_record(actor=author, action="revision.create", target=locked, **_blocks_change(expected_parent, revision))
     article.refresh_from_db()
     return revision
+
+
+def _blocks_change(parent: Revision | None, revision: Revision) -> dict[str, dict]:
+    """The blocks that differ between two revisions (common leading and trailing blocks left out)."""
+    old, new = (parent.blocks if parent else []), revision.blocks
+    first = 0
+    while first < min(len(old), len(new)) and old[first] == new[first]:
+        first += 1
+    last = 0
+    while last < min(len(old), len(new)) - first and old[-1 - last] == new[-1 - last]:
+        last += 1
+    return {
+        "before": {
+            "revision": parent.number if parent else 0,
+            "from_block": first,
+            "blocks": old[first : len(old) - last],
+        },
+        "after": {
+            "revision": revision.number,
+            "message": revision.message,
+            "from_block": first,
+            "blocks": new[first : len(new) - last],
+        },
+    }
 
 
 def originals_verify() -> list[Original]:
