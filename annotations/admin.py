@@ -4,9 +4,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 
-from annotations.models import Correction, GlossaryEntry
+from annotations.models import Annotation, Correction, GlossaryEntry
+from annotations.services.annotating import AnnotationConflict, Body, annotation_delete, annotation_update
 from annotations.services.corrections import REVIEW_PERMISSION, CorrectionError, correction_reject, corrections_accept
 from annotations.services.glossary import glossary_remember
+from archive.admin import ArticleAdmin  # registers the Article admin that the annotation inline joins
+from archive.models import Article
 from archive.services import RevisionConflict
 
 # --------------------------------------------------------------------------- corrections
@@ -161,3 +164,166 @@ class GlossaryEntryAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# --------------------------------------------------------------------------- annotations
+
+
+class AnchoringFilter(admin.SimpleListFilter):
+    """Anchoring state, plus "needs attention" (needs review or orphaned): the orphans are never lost from view."""
+
+    title = "anchoring"
+    parameter_name = "anchor_state"
+    ATTENTION = "attention"
+
+    def lookups(self, request, model_admin):
+        return [*Annotation.Anchoring.choices, (self.ATTENTION, "Needs attention (review or orphaned)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.ATTENTION:
+            return queryset.filter(anchor_state__in=[Annotation.Anchoring.NEEDS_REVIEW, Annotation.Anchoring.ORPHANED])
+        if self.value() in Annotation.Anchoring.values:
+            return queryset.filter(anchor_state=self.value())
+        return queryset
+
+
+class AnnotationAdminForm(forms.ModelForm):
+    """Only the body, visibility and status change here; the version read with the form guards the save."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Annotation
+        fields = ["body_value", "body_format", "body_language", "visibility", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("expected_version") != self.instance.version:
+            raise forms.ValidationError("Someone changed this annotation since you opened it; reload and try again.")
+        return cleaned
+
+
+def annotation_quote(annotation: Annotation) -> str:
+    if annotation.is_reply:
+        return f"reply to #{annotation.parent_id}"
+    return annotation.exact if len(annotation.exact) <= 60 else annotation.exact[:59] + "…"
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    """Annotations are listed, searched and edited here; writes go through the annotating services."""
+
+    form = AnnotationAdminForm
+    list_display = [
+        "pk",
+        "quote",
+        "motivation",
+        "article",
+        "creator",
+        "visibility",
+        "status",
+        "anchor_state",
+        "modified_at",
+    ]
+    list_display_links = ["pk", "quote"]
+    list_filter = ["motivation", "visibility", "status", AnchoringFilter]
+    search_fields = ["exact", "body_value"]
+    list_select_related = ["article", "creator"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "article",
+        "revision",
+        "parent",
+        "motivation",
+        "entity",
+        "creator",
+        "exact",
+        "prefix",
+        "suffix",
+        "start",
+        "end",
+        "anchor_state",
+        "anchor_strategy",
+        "anchor_score",
+        "canonical",
+        "version",
+        "created_at",
+        "modified_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["article", "revision", "parent", "motivation", "entity", "creator", "canonical"]}),
+        (
+            "Body",
+            {"fields": ["body_value", "body_format", "body_language", "visibility", "status", "expected_version"]},
+        ),
+        ("Selectors (read-only)", {"fields": ["exact", "prefix", "suffix", "start", "end"]}),
+        (
+            "Anchoring",
+            {"fields": ["anchor_state", "anchor_strategy", "anchor_score", "version", "created_at", "modified_at"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # annotations are made on the article's text, where the span is chosen
+
+    @admin.display(description="quote", ordering="exact")
+    def quote(self, obj):
+        return annotation_quote(obj)
+
+    def save_model(self, request, obj, form, change):
+        body = Body(obj.body_value, obj.body_format, obj.body_language)
+        try:
+            annotation_update(
+                annotation=obj,
+                user=request.user,
+                expected_version=form.cleaned_data["expected_version"],
+                body=body,
+                visibility=obj.visibility,
+                status=obj.status,
+            )
+        except AnnotationConflict as exc:
+            self.message_user(request, f"Not saved: {exc}", messages.ERROR)
+
+    def delete_model(self, request, obj):
+        annotation_delete(annotation=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        # Replies go with their parents: skip the ones already deleted that way.
+        for annotation in queryset.order_by("pk"):
+            if Annotation.objects.filter(pk=annotation.pk).exists():
+                annotation_delete(annotation=annotation, user=request.user)
+
+
+class AnnotationInline(admin.TabularInline):
+    """The article's annotations, read-only, each linking to its own admin page."""
+
+    model = Annotation
+    fk_name = "article"
+    fields = ["quote", "motivation", "creator", "visibility", "status", "anchor_state"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ["start", "pk"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("creator")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="quote")
+    def quote(self, obj):
+        return annotation_quote(obj)
+
+
+# archive must not import annotations, so the inline joins the registered Article admin from here.
+article_admin: ArticleAdmin = admin.site.get_model_admin(Article)
+article_admin.inlines = [*article_admin.inlines, AnnotationInline]

@@ -126,6 +126,7 @@ def annotation_to_jsonld(annotation: Annotation, links: Links, *, context: bool 
     }
     if annotation.body_value:
         body = {"type": "TextualBody", "value": annotation.body_value, "format": annotation.body_format}
+        body["purpose"] = annotation.motivation
         if annotation.body_language:
             body["language"] = annotation.body_language
         data["body"] = body
@@ -261,10 +262,14 @@ def parse_annotation(data: Any) -> Posted:
         raise AnnotationError('type must be "Annotation"', "type")
     target = _parse_target(data.get("target"))
     motivation, given = _parse_motivation(data.get("motivation"), target)
+    body = _parse_body(data)
+    purpose = _body_purpose(data)
+    if purpose is not None and purpose != motivation:
+        raise AnnotationError(f"the body's purpose must be the motivation, {motivation}", "body.purpose")
     return Posted(
         motivation=motivation,
         motivation_given=given,
-        body=_parse_body(data),
+        body=body,
         target=target,
         canonical=_optional_str(data, "canonical"),
         id=_optional_str(data, "id"),
@@ -316,6 +321,16 @@ def _parse_motivation(value: Any, target: TextTarget | ReplyTarget) -> tuple[str
     if not is_reply and motivation not in TEXT_MOTIVATIONS:
         raise AnnotationError("a reply must target the IRI of the annotation it answers", "target")
     return motivation, True
+
+
+def _body_purpose(data: dict) -> str | None:
+    """The TextualBody's purpose, if any: we keep one body whose purpose is the annotation's motivation."""
+    bodies = as_list(data.get("body"))
+    purpose = bodies[0].get("purpose") if len(bodies) == 1 and isinstance(bodies[0], dict) else None
+    if purpose is None:
+        return None
+    purpose = _single(purpose, "body.purpose", "purpose")
+    return purpose.removeprefix("oa:") if isinstance(purpose, str) else ""
 
 
 def _parse_body(data: dict) -> Body:

@@ -125,7 +125,12 @@ def test_an_annotation_is_served_as_w3c_json_ld_with_the_protocol_headers(client
     assert data["id"] == iri(seed, annotation) == response["Content-Location"]
     assert data["canonical"] == annotation.canonical and data["canonical"].startswith("urn:uuid:")
     assert data["motivation"] == "commenting"
-    assert data["body"] == {"type": "TextualBody", "value": "Bachelet?", "format": "text/plain"}
+    assert data["body"] == {
+        "type": "TextualBody",
+        "value": "Bachelet?",
+        "format": "text/plain",
+        "purpose": "commenting",
+    }
     target = data["target"]
     assert target["source"] == f"http://testserver{seed.get_absolute_url()}"
     quote, position = target["selector"]
@@ -390,6 +395,7 @@ def invalid_inputs(article):
         (good | {"body": {"type": "TextualBody", "value": "x", "language": "not a tag!"}}, "body.language"),
         (good | {"body": {"type": "Image", "id": "http://example.org/a.png"}}, "body.type"),
         (good | {"body": [{"value": "a"}, {"value": "b"}]}, "body"),
+        (good | {"body": {"value": "a", "purpose": "tagging"}}, "body.purpose"),
         (good | {"body": {"value": "x" * 20_001}}, "body"),
         ({k: v for k, v in good.items() if k != "target"}, "target"),
         (selecting({"type": "TextQuoteSelector"}), "target.selector"),
@@ -484,7 +490,7 @@ def test_put_without_if_match_is_428(editor_client, seed):
     [
         ({"canonical": "urn:uuid:another"}, "canonical"),
         ({"target": "http://other.example/"}, "motivation"),
-        ({"motivation": "questioning"}, "motivation"),
+        ({"motivation": "questioning", "body": {"value": "?", "purpose": "questioning"}}, "motivation"),
         ({"id": "http://testserver/annotations/999999"}, "id"),
     ],
 )

@@ -44,6 +44,13 @@ def test_textual_body_and_body_value_are_read():
     assert jsonld.parse_annotation(minimal(bodyValue="plain")).body == Body("plain")
 
 
+def test_a_body_purpose_equal_to_the_motivation_is_accepted():
+    posted = jsonld.parse_annotation(
+        minimal(motivation="questioning", body={"value": "?", "purpose": "oa:questioning"})
+    )
+    assert posted.motivation == "questioning" and posted.body == Body("?")
+
+
 def test_context_may_be_a_list_and_motivation_may_be_prefixed():
     posted = jsonld.parse_annotation(minimal(**{"@context": [ANNO, {"x": "urn:x"}], "motivation": ["oa:questioning"]}))
     assert posted.motivation == "questioning" and posted.motivation_given
@@ -74,6 +81,8 @@ def test_a_target_iri_is_a_reply():
         (minimal(body={"type": "TextualBody"}), "body.value"),
         (minimal(body={"value": "a", "format": "text/html"}), "body.format"),
         (minimal(body={"value": "a", "language": "english please"}), "body.language"),
+        (minimal(body=[{"value": "a", "purpose": "tagging"}]), "body.purpose"),
+        (minimal(body={"value": "a", "purpose": ["commenting", "tagging"]}), "body.purpose"),
         (minimal(target=None), "target"),
         (minimal(target=[{"source": "a", "selector": []}, {"source": "b", "selector": []}]), "target"),
         (minimal(target=7), "target"),
@@ -155,7 +164,13 @@ def test_an_annotation_is_written_as_a_w3c_annotation(seed, editor):
     assert data["@context"] == [ANNO, {"pal": jsonld.PALIMPSEST_NS}]
     assert data["id"] == f"https://palimpsest.test/articles/{seed.slug}/annotations/{annotation.pk}"
     assert data["motivation"] == "questioning"
-    assert data["body"] == {"type": "TextualBody", "value": "Bachelet?", "format": "text/plain", "language": "en"}
+    assert data["body"] == {
+        "type": "TextualBody",
+        "value": "Bachelet?",
+        "format": "text/plain",
+        "purpose": "questioning",
+        "language": "en",
+    }
     assert data["target"]["source"] == f"https://palimpsest.test/articles/{seed.slug}/"
     assert data["target"]["selector"] == annotation.selectors.to_jsonld()
     assert data["creator"] == {"id": "acct:ed%2Bit%40or@palimpsest.test", "type": "Person", "nickname": "ed+it@or"}
