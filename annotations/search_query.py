@@ -165,3 +165,34 @@ def snippet(text: str, query: ParsedQuery, *, width: int = 240) -> list[SnippetP
     if end < len(text):
         parts.append(SnippetPart("…"))
     return parts
+
+
+# --------------------------------------------------------------------------- key terms
+
+#: Frequent English function words: never what an article is about.
+STOPWORDS = frozenset(
+    """
+    about above after again against also although among another because been before being below between both
+    could does doing down during each even every from further have having here however into itself just
+    last like made make many more most much must near never news only other over said same says should
+    since some such than that their them then there these they this those through today under until upon
+    very were what when where which while whom will with within would year years your according told
+    """.split()
+)
+
+
+def key_terms(headline: str, body: str, *, limit: int = 10) -> list[str]:
+    """The words an article is most about: frequent, long, not function words; names and headline words count more."""
+    scores: dict[str, float] = {}
+    shown: dict[str, str] = {}
+    for weight, text in ((3.0, headline), (1.0, body)):
+        for match in _WORD_RE.finditer(text):
+            word = match.group()
+            folded = word.casefold()
+            if len(folded) < 4 or folded.isdigit() or folded in STOPWORDS:
+                continue
+            bonus = 1.0 if word[:1].isupper() else 0.0
+            scores[folded] = scores.get(folded, 0.0) + weight + bonus
+            shown.setdefault(folded, word)
+    ranked = sorted(scores, key=lambda word: (-scores[word], word))
+    return [shown[word] for word in ranked[:limit]]
