@@ -22,6 +22,7 @@ from django.utils import timezone
 from annotations.anchoring import Selectors, describe, map_span
 from annotations.models import Annotation, Correction, GlossaryEntry
 from annotations.quality import CATEGORIES, SEVERITIES
+from annotations.search import search_index_update_on_commit
 from annotations.services.annotating import (
     AnnotationError,
     Body,
@@ -163,7 +164,8 @@ def correction_create(
         glossary_entry=glossary_entry,
     )
     try:
-        correction.full_clean()
+        # The annotation was created just above and the entry is in hand: no need to query for them.
+        correction.full_clean(exclude=["annotation", "glossary_entry"], validate_unique=False)
     except ValidationError as exc:
         raise CorrectionError("; ".join(exc.messages)) from exc
     correction.save()
@@ -436,5 +438,6 @@ def revision_restore(*, article: Article, revision: Revision, user, base: Revisi
         )
         attention = annotations_carry(article=locked, old=current, new=new, edits=text_edits(current.text, new.text))
         stale = flag_needs_rebase(new, attention)
+        search_index_update_on_commit([locked.pk])  # as article_revise does for edits
     article.refresh_from_db()
     return RestoreOutcome(new, stale)

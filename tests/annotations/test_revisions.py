@@ -103,6 +103,24 @@ def test_restore_carries_annotations_and_flags_open_proposals_on_changed_words(s
     assert "calm tensions" in seed.current_revision.text and "Belchett" in seed.current_revision.text
 
 
+def test_restore_refreshes_the_search_document(seed, editor, reviewer, django_capture_on_commit_callbacks):
+    from annotations.search import search_articles
+    from annotations.search_query import parse_query
+    from archive.models import Article
+
+    first = seed.current_revision
+    with django_capture_on_commit_callbacks(execute=True):
+        fix_names(seed, editor, reviewer)
+
+    def found(word):
+        return search_articles(parse_query(word), articles=Article.objects.all()).total
+
+    assert (found("Belchett"), found("Bachelet")) == (0, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        revision_restore(article=seed, revision=first, user=reviewer)
+    assert (found("Belchett"), found("Bachelet")) == (1, 0)
+
+
 def test_restore_of_a_stale_page_or_the_current_text_is_refused(seed, editor, reviewer):
     first = seed.current_revision
     fix_names(seed, editor, reviewer)
