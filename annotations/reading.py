@@ -4,16 +4,29 @@ Builds everything the public article page shows in a fixed number of queries, wh
 number of annotations, and renders the highlighted text to HTML with every user string escaped.
 """
 
+import json
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from annotations.disclosure import ReaderCorrection, article_quality, correction_jsonld, corrections_for_reader
 from annotations.highlighting import CORRECTION, MENTION, NOTE, Highlight, Segment, segment_blocks
 from annotations.models import Annotation
+from annotations.quality import QualitySummary
+from annotations.reading_entities import (
+    EntityChip,
+    RelatedCoverage,
+    entity_chips,
+    mentions_for_reader,
+    related_for_reader,
+)
 from archive.blocks import READER_KINDS
 from archive.models import Article
+
+#: Characters that must not appear raw inside a <script> element (as Django's json_script escapes them).
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 NOTE_MOTIVATIONS = (Annotation.Motivation.COMMENTING, Annotation.Motivation.QUESTIONING)
 
@@ -30,6 +43,11 @@ class ReaderArticle:
     notes: list[Annotation]
     #: Public notes whose passage is gone from the current text, or is not shown to readers.
     detached_notes: list[Annotation] = field(default_factory=list)
+    corrections: list[ReaderCorrection] = field(default_factory=list)
+    quality: QualitySummary | None = None
+    entities: list[EntityChip] = field(default_factory=list)
+    related: RelatedCoverage | None = None
+    jsonld: SafeString = SafeString("")
 
 
 def public_notes(article: Article) -> list[Annotation]:
@@ -43,8 +61,23 @@ def public_notes(article: Article) -> list[Annotation]:
     )
 
 
-def reader_article(article: Article, *, extra_highlights: list[Highlight] = ()) -> ReaderArticle:
-    """Return the reader's blocks rendered with highlights (headline first), and the numbered notes."""
+def reader_article(article: Article) -> ReaderArticle:
+    """Return everything the public page shows of the article, in a fixed number of queries."""
+    corrections = corrections_for_reader(article)
+    highlights = mentions_for_reader(article) + [
+        Highlight(c.start, c.end, CORRECTION, c.number, label=c.note) for c in corrections if not c.is_removal
+    ]
+    reader = annotated_text(article, highlights)
+    reader.corrections = corrections
+    reader.quality = article_quality(article) if corrections else None
+    reader.entities = entity_chips(article)
+    reader.related = related_for_reader(article)
+    reader.jsonld = news_article_jsonld(article, corrections)
+    return reader
+
+
+def annotated_text(article: Article, highlights: list[Highlight]) -> ReaderArticle:
+    """The reader's blocks (headline first) rendered with `highlights` and the numbered public notes."""
     revision = article.current_revision
     shown = [span for span in revision.spans if span.kind in READER_KINDS]
     notes, detached = [], []
@@ -52,7 +85,7 @@ def reader_article(article: Article, *, extra_highlights: list[Highlight] = ()) 
         placed = note.revision_id == revision.pk and note.anchor_state != Annotation.Anchoring.ORPHANED
         visible = placed and any(span.start <= note.start and note.end <= span.end for span in shown)
         (notes if visible else detached).append(note)
-    highlights = list(extra_highlights)
+    highlights = list(highlights)
     for number, note in enumerate(notes, start=1):
         note.number = number
         highlights.append(Highlight(note.start, note.end, NOTE, number, label=note.get_motivation_display()))
@@ -61,6 +94,26 @@ def reader_article(article: Article, *, extra_highlights: list[Highlight] = ()) 
         ReaderBlock(span.kind, render_segments(segments)) for span, segments in zip(shown, segmented, strict=True)
     ]
     return ReaderArticle(blocks=blocks, notes=notes, detached_notes=detached)
+
+
+def news_article_jsonld(article: Article, corrections: list[ReaderCorrection]) -> SafeString:
+    """The schema.org NewsArticle of the page as a JSON-LD script element, with a `correction` per fix."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "inLanguage": article.language,
+        "url": article.get_absolute_url(),
+        "dateModified": article.updated_at.isoformat(),
+    }
+    if article.published_on:
+        data["datePublished"] = article.published_on.isoformat()
+    if article.outlet_id:
+        data["publisher"] = {"@type": "Organization", "name": article.outlet.name}
+    if corrections:
+        data["correction"] = correction_jsonld(article, corrections)
+    payload = json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308 - escaped
 
 
 def render_segments(segments: list[Segment]) -> SafeString:

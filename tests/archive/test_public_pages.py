@@ -81,7 +81,8 @@ def test_list_queries_do_not_grow_with_rows(client, django_assert_max_num_querie
 
 def test_article_and_original_pages_have_bounded_queries(client, django_assert_max_num_queries):
     article = import_seed()
-    with django_assert_max_num_queries(2):
+    # article, notes, corrections, mentions, entity chips, related links, external links
+    with django_assert_max_num_queries(7):
         assert client.get(article.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(3):
         assert client.get(reverse("archive:original_detail", args=[article.slug])).status_code == 200
