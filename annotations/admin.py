@@ -3,11 +3,34 @@ from collections import defaultdict
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.template.response import TemplateResponse
 
-from annotations.models import Annotation, Correction, GlossaryEntry
+from annotations.models import (
+    Annotation,
+    ArticleLink,
+    Correction,
+    Entity,
+    EntitySuggestion,
+    ExternalLink,
+    GlossaryEntry,
+    TaggedEntity,
+)
 from annotations.services.annotating import AnnotationConflict, Body, annotation_delete, annotation_update
 from annotations.services.corrections import REVIEW_PERMISSION, CorrectionError, correction_reject, corrections_accept
+from annotations.services.entities import EntityError, entity_merge, entity_tag_add, entity_tag_remove
+from annotations.services.entity_suggestions import suggestion_confirm, suggestion_dismiss
 from annotations.services.glossary import glossary_remember
+from annotations.services.links import (
+    ExternalCoverage,
+    LinkError,
+    article_link_check,
+    article_link_create,
+    article_link_delete,
+    check_external_url,
+    external_link_create,
+    external_link_delete,
+)
 from archive.admin import ArticleAdmin  # registers the Article admin that the annotation inline joins
 from archive.models import Article
 from archive.services import RevisionConflict
@@ -327,3 +350,266 @@ class AnnotationInline(admin.TabularInline):
 # archive must not import annotations, so the inline joins the registered Article admin from here.
 article_admin: ArticleAdmin = admin.site.get_model_admin(Article)
 article_admin.inlines = [*article_admin.inlines, AnnotationInline]
+
+
+# --------------------------------------------------------------------------- entities and related coverage
+# Writes go through annotations.services.entities / entity_suggestions / links, as in the editor UI.
+
+
+class EntityForm(forms.ModelForm):
+    aliases = LinesField(required=False, help_text="Other spellings, one per line (misspellings too).")
+
+    class Meta:
+        model = Entity
+        fields = ["name", "slug", "kind", "aliases", "wikidata_id", "description"]
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    form = EntityForm
+    list_display = ["name", "kind", "alias_list", "wikidata_id", "merged_into"]
+    list_filter = ["kind", ("merged_into", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "aliases", "description"]  # aliases: a text search of the JSON list
+    readonly_fields = ["merged_into"]
+    list_select_related = ["merged_into"]
+    actions = ["merge_selected"]
+
+    @admin.display(description="aliases")
+    def alias_list(self, obj):
+        return ", ".join(obj.aliases)
+
+    @admin.action(description="Merge the selected entities into one of them…", permissions=["change"])
+    def merge_selected(self, request, queryset):
+        entities = list(queryset.filter(merged_into__isnull=True).order_by("name"))
+        if len(entities) < 2:
+            self.message_user(request, "Select at least two entities that are not merged yet.", messages.WARNING)
+            return None
+        target = next((e for e in entities if str(e.pk) == request.POST.get("target")), None)
+        if target is None:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Merge entities",
+                "opts": self.model._meta,
+                "entities": entities,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/annotations/entity/merge.html", context)
+        for source in entities:
+            if source == target:
+                continue
+            try:
+                entity_merge(source=source, target=target, user=request.user)
+            except (EntityError, PermissionDenied) as exc:
+                self.message_user(request, f"{source}: not merged — {exc}", messages.ERROR)
+                continue
+            self.message_user(request, f"Merged {source} into {target}; its page now redirects.", messages.SUCCESS)
+        return None
+
+
+@admin.register(EntitySuggestion)
+class EntitySuggestionAdmin(admin.ModelAdmin):
+    """Suggestions are confirmed or dismissed here through the services, never edited."""
+
+    list_display = ["found", "suggests", "article", "score", "state"]
+    list_filter = ["state", "proposed_kind", "entity__kind"]
+    search_fields = ["found", "proposed_name", "entity__name", "article__headline"]
+    list_select_related = ["entity", "article"]
+    actions = ["confirm_selected", "dismiss_selected"]
+    readonly_fields = ["article", "entity", "proposed_name", "proposed_kind", "found", "start", "end", "score", "state"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("annotations.change_entitysuggestion")
+
+    @admin.display(description="suggests")
+    def suggests(self, obj):
+        return obj.entity or f"new: {obj.proposed_name} ({obj.get_proposed_kind_display() or 'other'})"
+
+    @admin.action(description="Confirm the selected suggestions (mentions and tags)", permissions=["decide"])
+    def confirm_selected(self, request, queryset):
+        self._decide(request, queryset, suggestion_confirm, "Confirmed")
+
+    @admin.action(description="Dismiss the selected suggestions (never offered again)", permissions=["decide"])
+    def dismiss_selected(self, request, queryset):
+        self._decide(request, queryset, suggestion_dismiss, "Dismissed")
+
+    def _decide(self, request, queryset, service, verb: str) -> None:
+        done = 0
+        for suggestion in queryset.order_by("pk"):
+            try:
+                service(suggestion=suggestion, user=request.user)
+            except (EntityError, PermissionDenied) as exc:
+                self.message_user(request, f"{suggestion}: {exc}", messages.WARNING)
+                continue
+            done += 1
+        self.message_user(request, f"{verb} {done} suggestion(s).", messages.SUCCESS)
+
+
+class ServiceInlineFormSet(forms.BaseInlineFormSet):
+    """Adds and deletes through a service (`create`, `delete`) with the admin's user; `check` validates new rows."""
+
+    request = None
+
+    def clean(self):
+        super().clean()
+        for form in self.extra_forms:
+            if form.has_changed() and not self._should_delete_form(form) and form.is_valid():
+                try:
+                    self.check(form)
+                except (LinkError, EntityError) as exc:
+                    form.add_error(None, str(exc))
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            self.delete(obj)
+
+
+class ArticleLinkFormSet(ServiceInlineFormSet):
+    def check(self, form):
+        article_link_check(source=self.instance, target=form.cleaned_data["target"], kind=form.cleaned_data["kind"])
+
+    def save_new(self, form, commit=True):
+        data = form.cleaned_data
+        return article_link_create(
+            source=self.instance, target=data["target"], kind=data["kind"], note=data["note"], user=self.request.user
+        )
+
+    def delete(self, obj):
+        article_link_delete(link=obj, user=self.request.user)
+
+
+class ExternalLinkFormSet(ServiceInlineFormSet):
+    def check(self, form):
+        check_external_url(form.cleaned_data["url"])
+
+    def save_new(self, form, commit=True):
+        data = form.cleaned_data
+        coverage = ExternalCoverage(
+            data["url"], data["title"], data["outlet"], data["language"], data["published_on"], data["note"]
+        )
+        return external_link_create(article=self.instance, user=self.request.user, coverage=coverage)
+
+    def delete(self, obj):
+        external_link_delete(link=obj, user=self.request.user)
+
+
+class TaggedEntityFormSet(ServiceInlineFormSet):
+    def check(self, form):
+        pass  # a tag is always allowed; entity_tag_add follows merges
+
+    def save_new(self, form, commit=True):
+        return entity_tag_add(article=self.instance, entity=form.cleaned_data["tag"], user=self.request.user)
+
+    def delete(self, obj):
+        entity_tag_remove(article=self.instance, entity=obj.tag, user=self.request.user)
+
+    def clean(self):
+        super().clean()
+        for form in self.initial_forms:
+            if self._should_delete_form(form) and form.instance.by_mention is False:
+                mentions = Annotation.objects.filter(
+                    article=self.instance, motivation=Annotation.Motivation.IDENTIFYING, entity=form.instance.tag_id
+                ).count()
+                if mentions:
+                    form.add_error(None, f"{mentions} passage(s) still mention {form.instance.tag}; remove them first.")
+            elif self._should_delete_form(form):
+                form.add_error(None, "This tag follows the article's mentions; remove the mentions instead.")
+
+
+class ServiceInline(admin.TabularInline):
+    extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
+
+
+class ArticleLinkInline(ServiceInline):
+    """Typed links from this article; the other side shows them under the reverse label."""
+
+    model = ArticleLink
+    fk_name = "source"
+    formset = ArticleLinkFormSet
+    fields = ["target", "kind", "note"]
+    autocomplete_fields = ["target"]
+    verbose_name = "link to another article"
+    verbose_name_plural = "links to other articles"
+
+
+class IncomingLinkInline(admin.TabularInline):
+    """Typed links to this article, read-only here (they belong to the other article)."""
+
+    model = ArticleLink
+    fk_name = "target"
+    fields = ["source", "kind", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = "link from another article"
+    verbose_name_plural = "links from other articles"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ExternalLinkInline(ServiceInline):
+    model = ExternalLink
+    formset = ExternalLinkFormSet
+    fields = ["url", "title", "outlet", "language", "published_on", "note"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class TaggedEntityInline(ServiceInline):
+    """The article's entities, chosen with autocomplete; tags that follow mentions are marked."""
+
+    model = TaggedEntity
+    fk_name = "content_object"
+    formset = TaggedEntityFormSet
+    fields = ["tag", "by_mention"]
+    readonly_fields = ["by_mention"]
+    autocomplete_fields = ["tag"]
+    verbose_name = "entity"
+    verbose_name_plural = "entities (people, organisations, places)"
+
+
+@admin.register(ArticleLink)
+class ArticleLinkAdmin(admin.ModelAdmin):
+    list_display = ["source", "kind", "target", "created_by", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["source__headline", "target__headline", "note"]
+    autocomplete_fields = ["source", "target"]
+    list_select_related = ["source", "target", "created_by"]
+    readonly_fields = ["annotation", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # added on the article (inline) or in the editor, through the service
+
+
+@admin.register(ExternalLink)
+class ExternalLinkAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "language", "published_on", "article"]
+    list_filter = ["language"]
+    search_fields = ["title", "outlet", "url", "note"]
+    list_select_related = ["article"]
+    readonly_fields = ["article", "url", "annotation", "created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # added on the article (inline) or in the editor, through the service
+
+
+# The entities are edited in their inline (autocomplete, mention-aware) rather than as free text.
+article_admin.inlines = [
+    *article_admin.inlines,
+    TaggedEntityInline,
+    ArticleLinkInline,
+    IncomingLinkInline,
+    ExternalLinkInline,
+]
+article_admin.exclude = [*(article_admin.exclude or ()), "entities"]

@@ -22,12 +22,13 @@ from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import DateField, F, QuerySet, Value
+from django.db.models import DateField, F, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
+from rapidfuzz import fuzz, process
 from taggit.models import Tag
 
 from annotations.models import Annotation, ArticleSearch, Entity, TaggedEntity
-from annotations.search_query import ParsedQuery, to_fts5, to_tsquery
+from annotations.search_query import WORD_RE, ParsedQuery, to_fts5, to_tsquery
 from archive.models import Article, Outlet
 
 #: Matches ranked at most: for a common term, the newest ones.
@@ -275,3 +276,49 @@ def search_index_rebuild(*, progress: Callable[[int, int], None] | None = None) 
         if progress:
             progress(min(offset + INDEX_BATCH, len(ids)), len(ids))
     return len(ids)
+
+
+# --------------------------------------------------------------------------- entity names
+
+
+#: Entities read for spelling suggestions at most (names and aliases of the archive's entities).
+SPELLING_VOCABULARY = 5000
+SPELLING_CUTOFF = 80.0
+
+
+def entities_named(query: ParsedQuery, *, limit: int = 5) -> list[Entity]:
+    """Entities whose name or an alias contains the query's words (merged ones excluded)."""
+    text = " ".join(query.words())
+    if len(text) < 2:
+        return []
+    return list(
+        Entity.objects.filter(merged_into__isnull=True)
+        .filter(Q(name__icontains=text) | Q(aliases__icontains=text))
+        .only("name", "slug", "kind")
+        .order_by("name")[:limit]
+    )
+
+
+def spelling_suggestion(query: ParsedQuery) -> str | None:
+    """The query with misspelt words replaced by the closest entity-name word ("Tikanovskaya" →
+    "Tikhanovskaya"), or None when nothing close enough differs."""
+    vocabulary: dict[str, str] = {}
+    rows = Entity.objects.filter(merged_into__isnull=True).values_list("name", "aliases")[:SPELLING_VOCABULARY]
+    for name, aliases in rows:
+        for word in WORD_RE.findall(" ".join([name, *(aliases or ())])):
+            if len(word) >= 4:
+                vocabulary.setdefault(word.casefold(), word)
+    changed, words = False, []
+    for word in query.words():
+        folded = word.casefold()
+        match = (
+            None
+            if folded in vocabulary or len(folded) < 4
+            else process.extractOne(folded, list(vocabulary), scorer=fuzz.ratio, score_cutoff=SPELLING_CUTOFF)
+        )
+        if match:
+            words.append(vocabulary[match[0]])
+            changed = True
+        else:
+            words.append(word)
+    return " ".join(words) if changed else None

@@ -20,7 +20,7 @@ MAX_TERMS = 12
 MAX_WORD_CHARS = 60
 
 _PIECE_RE = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-_WORD_RE = re.compile(r"[^\W_]+")
+WORD_RE = re.compile(r"[^\W_]+")
 _OPERATORS = {"AND", "OR"}
 
 
@@ -75,7 +75,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
         source = phrase if phrase is not None else bare
         negated = negate_next or bool(minus) or (bare is not None and bare.startswith("-"))
         negate_next = False
-        words = tuple(word[:MAX_WORD_CHARS] for word in _WORD_RE.findall(source))
+        words = tuple(word[:MAX_WORD_CHARS] for word in WORD_RE.findall(source))
         if words:
             prefix = phrase is None and source.endswith("*")
             terms.append(Term(words, negated, prefix))
@@ -86,7 +86,7 @@ def parse_query(raw: str | None) -> ParsedQuery:
 
 def words_query(words: list[str]) -> ParsedQuery:
     """A query made of the given words (for "any of these words" searches)."""
-    return ParsedQuery(tuple(Term(tuple(_WORD_RE.findall(word))) for word in words if _WORD_RE.search(word)))
+    return ParsedQuery(tuple(Term(tuple(WORD_RE.findall(word))) for word in words if WORD_RE.search(word)))
 
 
 def to_tsquery(query: ParsedQuery, *, any_of: bool = False) -> str:
@@ -137,7 +137,7 @@ def snippet(text: str, query: ParsedQuery, *, width: int = 240) -> list[SnippetP
     """About `width` characters of `text` around the first hit, hits marked; the opening if none."""
     stems = [(_stem(word), len(word) <= 5) for word in query.words()]
     hits = []
-    for match in _WORD_RE.finditer(text):
+    for match in WORD_RE.finditer(text):
         folded = match.group().casefold()
         if any(folded == stem if exact else folded.startswith(stem) for stem, exact in stems):
             hits.append((match.start(), match.end()))
@@ -186,7 +186,7 @@ def key_terms(headline: str, body: str, *, limit: int = 10) -> list[str]:
     scores: dict[str, float] = {}
     shown: dict[str, str] = {}
     for weight, text in ((3.0, headline), (1.0, body)):
-        for match in _WORD_RE.finditer(text):
+        for match in WORD_RE.finditer(text):
             word = match.group()
             folded = word.casefold()
             if len(folded) < 4 or folded.isdigit() or folded in STOPWORDS:

@@ -1,6 +1,8 @@
 from django.urls import path  # noqa: F401 - each feature adds its patterns below
 
 from annotations.views import api, corrections
+from annotations.views import entities as entity_views
+from annotations.views import search as search_views
 
 app_name = "annotations"
 urlpatterns: list = []
@@ -23,4 +25,12 @@ urlpatterns += [
         corrections.RevisionRestoreView.as_view(),
         name="revision_restore",
     ),
+]
+
+# Entities, topics and search (annotations/views/entities.py, search.py): public, readable without JavaScript.
+urlpatterns += [
+    path("entities/", entity_views.EntityListView.as_view(), name="entity_list"),
+    path("entities/<str:slug>/", entity_views.EntityDetailView.as_view(), name="entity_detail"),
+    path("tags/<str:slug>/", entity_views.TagDetailView.as_view(), name="tag_detail"),
+    path("search", search_views.SearchView.as_view(), name="search"),
 ]

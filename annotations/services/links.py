@@ -62,16 +62,8 @@ def article_link_create(
     """
     if not user.has_perm("annotations.add_articlelink"):
         raise PermissionDenied("only editors may link articles")
-    if kind not in ArticleLink.Kind.values:
-        raise LinkError(f"unknown link type {kind!r}; use one of {', '.join(ArticleLink.Kind.values)}")
-    if source.pk == target.pk:
-        raise LinkError("an article cannot be linked to itself")
+    article_link_check(source=source, target=target, kind=kind)
     label = ArticleLink.Kind(kind).label.lower()
-    existing = Q(source=source, target=target, kind=kind)
-    if kind in SYMMETRIC_KINDS:
-        existing |= Q(source=target, target=source, kind=kind)
-    if ArticleLink.objects.filter(existing).exists():
-        raise LinkError(f"these articles are already linked as {label}")
     try:
         with transaction.atomic():
             link = ArticleLink(source=source, target=target, kind=kind, note=note.strip(), created_by=user)
@@ -83,6 +75,19 @@ def article_link_create(
     except IntegrityError as exc:  # a concurrent identical link won the race
         raise LinkError(f"these articles are already linked as {label}") from exc
     return link
+
+
+def article_link_check(*, source: Article, target: Article, kind: str) -> None:
+    """Raise LinkError for a link to itself, an unknown kind or a link that exists (both ways if symmetric)."""
+    if kind not in ArticleLink.Kind.values:
+        raise LinkError(f"unknown link type {kind!r}; use one of {', '.join(ArticleLink.Kind.values)}")
+    if source.pk == target.pk:
+        raise LinkError("an article cannot be linked to itself")
+    existing = Q(source=source, target=target, kind=kind)
+    if kind in SYMMETRIC_KINDS:
+        existing |= Q(source=target, target=source, kind=kind)
+    if ArticleLink.objects.filter(existing).exists():
+        raise LinkError(f"these articles are already linked as {ArticleLink.Kind(kind).label.lower()}")
 
 
 def article_link_delete(*, link: ArticleLink, user) -> None:

@@ -316,3 +316,47 @@ def test_mentions_of_a_merged_entity_go_to_its_target(seed, editor, reviewer):
     entity_merge(source=two, target=one, user=reviewer)
     mention = mention_create(article=seed, user=editor, selectors=selectors_of(seed, "Belarus"), entity=two)
     assert mention.entity == one
+
+
+# --------------------------------------------------------------------------- admin
+
+
+@pytest.fixture
+def admin_client_reviewer(client):
+    user = make_member("chief", "Reviewer")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client.force_login(user)
+    return client
+
+
+def test_admin_merge_action_asks_for_the_target_then_merges(admin_client_reviewer):
+    keep, drop = entity_create(name="Sviatlana Tsikhanouskaya", kind="person"), entity_create(name="Tikhanovskaya")
+    url = "/admin/annotations/entity/"
+    data = {"action": "merge_selected", "_selected_action": [keep.pk, drop.pk]}
+    page = admin_client_reviewer.post(url, data)
+    assert page.status_code == 200 and b"Choose the entity to keep" in page.content
+    response = admin_client_reviewer.post(url, {**data, "target": keep.pk})
+    assert response.status_code == 302
+    drop.refresh_from_db()
+    keep.refresh_from_db()
+    assert drop.merged_into == keep and keep.aliases == ["Tikhanovskaya"]
+    assert admin_client_reviewer.get(drop.get_absolute_url()).status_code == 301
+
+
+def test_admin_confirms_suggestions_and_searches_aliases(admin_client_reviewer, entities, seed):
+    entities_suggest(articles=[seed])
+    pending = EntitySuggestion.objects.filter(entity__name="Michelle Bachelet")
+    response = admin_client_reviewer.post(
+        "/admin/annotations/entitysuggestion/",
+        {"action": "confirm_selected", "_selected_action": list(pending.values_list("pk", flat=True))},
+    )
+    assert response.status_code == 302 and pending.get().state == "confirmed"
+    assert list(seed.entities.all()) == [entities["Michelle Bachelet"]]
+    found = admin_client_reviewer.get("/admin/annotations/entity/", {"q": "Belchett"}).content.decode()
+    assert "Michelle Bachelet" in found and "Alexander Lukashenko" not in found
+    autocomplete = admin_client_reviewer.get(
+        "/admin/autocomplete/",
+        {"term": "Tikhnov", "app_label": "annotations", "model_name": "taggedentity", "field_name": "tag"},
+    )
+    assert autocomplete.status_code == 200 and "Sviatlana Tsikhanouskaya" in autocomplete.content.decode()

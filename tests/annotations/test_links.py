@@ -159,3 +159,48 @@ def test_related_for_reader_is_two_queries_whatever_the_links(seed, editor, djan
     with django_assert_num_queries(2):
         coverage = related_for_reader(seed)
     assert len(coverage.links) == 15 and len(coverage.external) == 12
+
+
+# --------------------------------------------------------------------------- admin inlines
+
+
+def inline_formset(inline_class, request, article, rows):
+    from django.contrib import admin
+
+    from archive.models import Article
+
+    inline = inline_class(Article, admin.site)
+    formset_class = inline.get_formset(request, article)
+    prefix = formset_class.get_default_prefix()
+    data = {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": "0"}
+    for n, row in enumerate(rows):
+        data |= {f"{prefix}-{n}-{key}": value for key, value in row.items()}
+    return formset_class(data, instance=article, prefix=prefix)
+
+
+def test_article_admin_shows_the_link_and_entity_inlines(client, seed):
+    admin_user = make_user("boss", staff=True)
+    admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    html = client.get(f"/admin/archive/article/{seed.pk}/change/").content.decode()
+    for heading in ["Links to other articles", "Links from other articles", "External links", "Entities (people"]:
+        assert heading.lower() in html.lower()
+    assert 'name="entities"' not in html  # entities are edited in their inline, with autocomplete
+
+
+def test_admin_inlines_add_through_the_services_and_show_their_errors(rf, seed, editor):
+    from annotations.admin import ArticleLinkInline, ExternalLinkInline
+
+    request = rf.post("/")
+    request.user = editor
+    other = make_article("Follow-up piece")
+    bad = inline_formset(ArticleLinkInline, request, seed, [{"target": seed.pk, "kind": "follow-up", "note": ""}])
+    assert not bad.is_valid() and "cannot be linked to itself" in str(bad.errors)
+    good = inline_formset(ArticleLinkInline, request, seed, [{"target": other.pk, "kind": "follow-up", "note": "x"}])
+    assert good.is_valid(), good.errors
+    good.save()
+    assert [r.label for r in related_for_reader(other).links] == ["Earlier coverage"]
+    row = {"url": "javascript:alert(1)", "title": "Bad", "outlet": "", "language": "", "published_on": "", "note": ""}
+    external = inline_formset(ExternalLinkInline, request, seed, [row])
+    assert not external.is_valid() and not ExternalLink.objects.exists()

@@ -1,0 +1,133 @@
+"""Public entity and topic pages: kinds and counts, articles newest first, merges redirect, bounded queries."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from annotations.models import EntitySuggestion
+from annotations.services.entities import entities_load, entity_create, entity_merge, entity_tag_add
+from annotations.services.entity_suggestions import entities_suggest, suggestion_confirm
+from archive.models import Article
+from tests.factories import import_seed, make_article, make_member
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = json.loads((Path(__file__).resolve().parents[2] / "seeds" / "entities.json").read_text("utf-8"))
+
+
+@pytest.fixture
+def editor():
+    return make_member("editor", "Editor")
+
+
+def tagged(headline, entity, editor, *, publish=True, days_ago=0):
+    article = make_article(headline, publish=publish)
+    if publish:
+        Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timezone.timedelta(days=days_ago))
+    entity_tag_add(article=article, entity=entity, user=editor)
+    return article
+
+
+def test_confirmed_seed_suggestions_fill_the_entity_pages(client):
+    entities_load(records=RECORDS)
+    seed = import_seed()
+    entities_suggest(articles=[seed])
+    reviewer = make_member("reviewer", "Reviewer")
+    for suggestion in EntitySuggestion.objects.filter(entity__isnull=False):
+        suggestion_confirm(suggestion=suggestion, user=reviewer)
+    html = client.get(reverse("annotations:entity_detail", args=["sviatlana-tsikhanouskaya"])).content.decode()
+    assert seed.headline in html
+    assert "Mentioned as Svetlana Tikhnovskaya, Tiknovskaya, Tikhnovskaya" in html
+    listing = client.get(reverse("annotations:entity_list")).content.decode()
+    for name in ["Alexander Lukashenko", "Michelle Bachelet", "Kremlin", "NATO", "Poland"]:
+        assert name in listing
+    assert "2020 Belarusian protests" not in listing  # no published article is about it
+    belarus = client.get("/entities/belarus/").content.decode()
+    assert 'href="https://www.wikidata.org/wiki/Q184"' in belarus and "Country in Eastern Europe." in belarus
+
+
+def test_list_groups_by_kind_with_published_counts(client, editor):
+    person, place = entity_create(name="Maria Kalesnikava", kind="person"), entity_create(name="Minsk", kind="place")
+    tagged("Kalesnikava detained", person, editor)
+    tagged("Kalesnikava in court", person, editor)
+    tagged("Minsk draft", place, editor, publish=False)
+    html = client.get("/entities/").content.decode()
+    assert '<h2 id="kind-1">Person</h2>' in html and "2 articles" in html
+    assert "Minsk" not in html
+    client.force_login(editor)
+    html = client.get("/entities/?kind=place").content.decode()
+    assert "Minsk" in html and "1 article</span>" in html and "Kalesnikava" not in html  # editors count drafts
+
+
+def test_detail_lists_visible_articles_newest_first_with_wikidata(client, editor):
+    entity = entity_create(
+        name="Alexander Lukashenko", kind="person", wikidata_id="Q22715", description="President of Belarus."
+    )
+    tagged("Older report", entity, editor, days_ago=5)
+    tagged("Newer report", entity, editor, days_ago=1)
+    tagged("Hidden draft", entity, editor, publish=False)
+    response = client.get(entity.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.index("Newer report") < html.index("Older report") and "Hidden draft" not in html
+    assert "President of Belarus." in html and 'href="https://www.wikidata.org/wiki/Q22715"' in html
+    assert "<dd>Person</dd>" in html
+    client.force_login(editor)
+    assert "Hidden draft" in client.get(entity.get_absolute_url()).content.decode()
+
+
+def test_a_merged_entity_page_redirects_permanently(client, editor):
+    reviewer = make_member("reviewer", "Reviewer")
+    old, middle, final = (entity_create(name=n, kind="person") for n in ("Tikhanovskaya", "Tsikhanovskaya", "Tsikh"))
+    entity_merge(source=old, target=middle, user=reviewer)
+    entity_merge(source=middle, target=final, user=reviewer)
+    response = client.get(old.get_absolute_url())
+    assert response.status_code == 301 and response["Location"] == final.get_absolute_url()
+    assert client.get(middle.get_absolute_url())["Location"] == final.get_absolute_url()
+    assert client.get("/entities/nobody/").status_code == 404
+
+
+def test_names_are_escaped(client, editor):
+    entity = entity_create(name="<script>alert(1)</script> Group", kind="organization", description="<b>bold</b>")
+    tagged("Escaping", entity, editor)
+    for url in [entity.get_absolute_url(), "/entities/"]:
+        html = client.get(url).content.decode()
+        assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "<b>bold</b>" not in client.get(entity.get_absolute_url()).content.decode()
+
+
+def test_tag_page_lists_the_topic_newest_first(client):
+    old, new = make_article("Protest older"), make_article("Protest newer")
+    Article.objects.filter(pk=old.pk).update(published_at=timezone.now() - timezone.timedelta(days=3))
+    for article in (old, new):
+        article.tags.add("protests")
+    make_article("Other topic", publish=False).tags.add("protests")
+    html = client.get(reverse("annotations:tag_detail", args=["protests"])).content.decode()
+    assert html.index("Protest newer") < html.index("Protest older") and "Other topic" not in html
+    assert "Topic: protests" in html
+    assert client.get("/tags/nothing/").status_code == 404
+
+
+def test_entity_pages_queries_do_not_grow(client, editor, django_assert_max_num_queries):
+    person = entity_create(name="Ihar Losik", kind="person")
+    place = entity_create(name="Brest", kind="place")
+    reader = client
+    for n in range(2):
+        tagged(f"Losik story {n}", person, editor)
+    counts = {}
+    for url in ["/entities/", person.get_absolute_url()]:
+        with django_assert_max_num_queries(10) as captured:
+            reader.get(url)
+        counts[url] = len(captured)
+    for n in range(25):
+        tagged(f"More Losik {n}", person, editor)
+        tagged(f"Brest {n}", place, editor)
+        make_article(f"Topic {n}").tags.add("prisoners")
+    for url, count in counts.items():
+        with django_assert_max_num_queries(count):
+            assert reader.get(url).status_code == 200
+    with django_assert_max_num_queries(count):
+        assert reader.get("/tags/prisoners/").status_code == 200
