@@ -1,6 +1,8 @@
 from django import forms
 
-from annotations.models import Annotation
+from annotations.anchoring import Selectors
+from annotations.models import Annotation, ArticleLink, Correction, Entity
+from annotations.models.correction import CATEGORY_CHOICES, SEVERITY_CHOICES
 
 NOTE_MOTIVATIONS = [
     (Annotation.Motivation.COMMENTING, "Comment"),
@@ -32,7 +34,12 @@ class UploadForm(forms.Form):
 class PassageForm(forms.Form):
     """Which words: an exact quote (and which occurrence), or the offsets a text selection gave."""
 
-    quote = forms.CharField(max_length=5000, strip=False, help_text="The exact words, as they appear in the text.")
+    quote = forms.CharField(
+        max_length=5000,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The exact words, as they appear in the text.",
+    )
     occurrence = forms.IntegerField(
         min_value=1, initial=1, required=False, help_text="If the words appear several times: which one (1 = first)."
     )
@@ -54,10 +61,17 @@ class PassageForm(forms.Form):
                 return None
         return position, position + len(quote)
 
+    def selectors_in(self, text: str) -> Selectors | None:
+        """W3C selectors of the passage in `text`, or None when the words are not there."""
+        span = self.span_in(text)
+        return None if span is None else Selectors(exact=text[span[0] : span[1]], start=span[0], end=span[1])
+
 
 class NoteForm(PassageForm):
     motivation = forms.ChoiceField(choices=NOTE_MOTIVATIONS, initial=Annotation.Motivation.COMMENTING)
-    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "data-first": ""}), required=False, max_length=20_000
+    )
     visibility = forms.ChoiceField(choices=Annotation.Visibility.choices, initial=Annotation.Visibility.EDITORS)
 
 
@@ -70,3 +84,70 @@ class ArticleFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), ("draft", "Drafts"), ("published", "Published")]
     )
+
+
+class CorrectionForm(PassageForm):
+    """Propose replacing the passage (annotations.services.corrections.correction_propose)."""
+
+    replacement = forms.CharField(
+        max_length=5000,
+        strip=False,
+        required=False,
+        widget=forms.TextInput(attrs={"data-first": "", "autocomplete": "off"}),
+        help_text="Leave empty only to remove the words (categories Removal or Addition).",
+    )
+    category = forms.ChoiceField(choices=CATEGORY_CHOICES, initial="terminology")
+    severity = forms.ChoiceField(choices=SEVERITY_CHOICES, initial="minor")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class EntityTagForm(PassageForm):
+    """Mark the passage as a mention of an entity, found by name or alias, or created with a kind."""
+
+    entity = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "entity-choices", "autocomplete": "off", "data-first": ""}),
+        help_text="Suggestions appear as you type; a name no entity has creates one of the kind below.",
+    )
+    kind = forms.ChoiceField(choices=[("", "— choose for a new entity —"), *Entity.Kind.choices], required=False)
+
+
+class LinkForm(PassageForm):
+    """Link related coverage: another archive article (with a relation) or an external page."""
+
+    quote = forms.CharField(
+        max_length=5000,
+        strip=False,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: the words the link is about; empty links the whole article.",
+    )
+
+    target = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "article-choices", "autocomplete": "off", "data-first": ""}),
+        help_text="Type a few words of its headline and choose it.",
+    )
+    kind = forms.ChoiceField(choices=ArticleLink.Kind.choices, initial=ArticleLink.Kind.BACKGROUND)
+    url = forms.URLField(max_length=1000, required=False, assume_scheme="https")
+    title = forms.CharField(max_length=300, required=False)
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("target")) == bool(data.get("url")):
+            raise forms.ValidationError("Choose either an archive article or an external URL.")
+        if data.get("url") and not data.get("title"):
+            self.add_error("title", "Give the external page a title.")
+        return data
+
+
+class ReviewFilterForm(forms.Form):
+    """Filters of the dashboard's review queue."""
+
+    source = forms.ChoiceField(
+        required=False, choices=[("", "Any source"), *Correction.Source.choices], label="Proposed by"
+    )
+    category = forms.ChoiceField(required=False, choices=[("", "Any category"), *CATEGORY_CHOICES])
+    article = forms.CharField(required=False, label="Article headline")

@@ -1,4 +1,12 @@
-"""The editor's view of an article's text: every visible annotation highlighted, by shape as well as colour."""
+"""The editor's view of an article's text: every visible annotation highlighted, by shape as well as colour.
+
+Each block's text is wrapped in an element carrying the block's canonical offsets (`data-start`,
+`data-end`), and each highlight carries its own, so the workspace script can turn a selection in the
+page into W3C selectors: counting the characters of the text nodes inside `.block-text`, except
+those of `.visually-hidden` labels, gives exactly the canonical offsets.
+"""
+
+from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -8,13 +16,26 @@ from annotations.models import Annotation
 from archive.models import Revision
 
 
-def editor_blocks(revision: Revision, annotations: list[Annotation]) -> list[tuple[str, SafeString]]:
-    """Return (block kind, HTML) for every block of the revision, teasers and boilerplate included."""
+@dataclass(frozen=True)
+class EditorBlock:
+    kind: str
+    start: int
+    end: int
+    html: SafeString
+
+
+def editor_blocks(revision: Revision, annotations: list[Annotation]) -> list[EditorBlock]:
+    """Return every block of the revision (teasers and boilerplate included) with its offsets and HTML."""
     placed = [a for a in annotations if a.revision_id == revision.pk and not a.is_orphaned and a.end > a.start]
     highlights = [Highlight(a.start, a.end, a.motivation, a.pk, a.get_motivation_display()) for a in placed]
     segmented = segment_blocks(revision.text, revision.spans, highlights)
     return [
-        (span.kind, mark_safe("".join(render(segment) for segment in segments)))  # noqa: S308 - escaped parts
+        EditorBlock(
+            span.kind,
+            span.start,
+            span.end,
+            mark_safe("".join(render(segment) for segment in segments)),  # noqa: S308 - escaped parts
+        )
         for span, segments in zip(revision.spans, segmented, strict=True)
     ]
 

@@ -9,6 +9,7 @@ from archive.models import Article
 from archive.services import ImportFile, ImportResult, articles_import
 from editor.forms import ArticleFilterForm, UploadForm
 from editor.views.access import EditorRequiredMixin
+from editor.views.review import review_queue
 
 
 def pending_suggestions():
@@ -41,7 +42,9 @@ class DashboardView(EditorRequiredMixin, ListView):
         return articles
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, upload_form=UploadForm(), **kwargs)
+        return super().get_context_data(
+            filters=self.filters, upload_form=UploadForm(), queue=review_queue(self.request.GET), **kwargs
+        )
 
 
 class UploadView(EditorRequiredMixin, FormView):
