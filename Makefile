@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test lint bench bench-import bench-anchoring bench-glossary clean
+.PHONY: run serve test lint bench bench-import bench-anchoring bench-glossary clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,20 @@ run: $(VENV)/.installed
 	@echo ""
 	@echo "Palimpsest is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-style: gunicorn (config/gunicorn.conf.py) on $(HOST):$(PORT) against PostgreSQL and Redis.
+# Migrations are a separate release step: `DJANGO_DEBUG=0 .venv/bin/python manage.py migrate`.
+serve: export DJANGO_DEBUG = 0
+serve: export GUNICORN_BIND ?= $(HOST):$(PORT)
+serve: export DJANGO_ALLOWED_HOSTS ?= $(HOST),localhost
+serve: $(VENV)/.installed
+	@missing=""; for name in DJANGO_SECRET_KEY DATABASE_URL REDIS_URL; do \
+	  [ -n "$$(printenv $$name)" ] || missing="$$missing $$name"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make serve: set$$missing first (see README.md, \"Running in production\")." >&2; exit 2; fi
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py check --deploy --fail-level ERROR
+	$(BIN)/gunicorn --config config/gunicorn.conf.py config.wsgi
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from archive.blocks import Block, canonical_text
+from archive.caching import archive_changed, article_changed
 from archive.importing import ImportRejected, ParsedArticle, parse_article
 from archive.models import Article, Original, Revision
 from archive.signals import articles_imported
@@ -154,6 +155,8 @@ def _write_articles(
             ],
         )
         ids = [article.pk for article in articles]
+        if publish:
+            archive_changed()
         transaction.on_commit(lambda: articles_imported.send(sender=Article, article_ids=ids))
     return articles
 
@@ -198,6 +201,8 @@ def article_publish(*, article: Article, actor=None) -> Article:
         fields["published_at"] = fields["updated_at"]
     with transaction.atomic():
         Article.objects.filter(pk=article.pk).update(**fields)
+        article_changed(article.pk)
+        archive_changed()
         audit_record(
             actor=actor, action="article.publish", target=article, before={"status": article.status}, after=fields
         )
@@ -209,6 +214,8 @@ def article_unpublish(*, article: Article, actor=None) -> Article:
     """Hide the article from readers again (it becomes a draft)."""
     with transaction.atomic():
         Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT, updated_at=timezone.now())
+        article_changed(article.pk)
+        archive_changed()
         audit_record(
             actor=actor,
             action="article.unpublish",
@@ -251,6 +258,8 @@ def revision_create(
         Article.objects.filter(pk=locked.pk).update(
             current_revision=revision, headline=headline[:500], updated_at=timezone.now()
         )
+        article_changed(locked.pk)
+        archive_changed()  # the headline may have changed
         audit_record(actor=author, action="revision.create", target=locked, **_blocks_change(expected_parent, revision))
     article.refresh_from_db()
     return revision

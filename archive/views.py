@@ -3,12 +3,14 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from annotations.reading import reader_article
+from archive.caching import ArticlePagesCacheMixin, ListPagesCacheMixin
 from archive.models import Article
 
 
-class ArticleListView(ListView):
+class ArticleListView(ListPagesCacheMixin, ListView):
     """The latest published articles, newest first."""
 
+    cache_query_params = ("page",)
     template_name = "archive/article_list.html"
     context_object_name = "articles"
     paginate_by = 20
@@ -21,7 +23,7 @@ class ArticleListView(ListView):
         )
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(ArticlePagesCacheMixin, DetailView):
     """An article as readers see it: the current text without teasers and site furniture.
 
     This page shows both apps' work (notes, corrections, mentions), so it may import annotations.
@@ -40,7 +42,7 @@ class ArticleDetailView(DetailView):
         return context
 
 
-class OriginalDetailView(DetailView):
+class OriginalDetailView(ArticlePagesCacheMixin, DetailView):
     """The bytes of the article's first import, shown verbatim with their SHA-256."""
 
     template_name = "archive/original_detail.html"

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
+    "config.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -93,6 +95,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Fail fast while PostgreSQL is down (a 503 page and /healthz answer at once) instead of hanging.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers carry on while one writer imports; busy timeout instead of "database is locked".
@@ -103,6 +108,50 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# One Redis shared by every app server (page cache, login throttling); local memory otherwise, which
+# is per process: fine for development, not for several gunicorn workers (see PALIMPSEST_PAGE_CACHE).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "palimpsest",
+            # Short timeouts: a Redis outage degrades pages to uncached rendering instead of hanging them.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "palimpsest"}}
+
+# Public pages (article list, article, original) served to anonymous readers from the cache
+# (archive/caching.py). On by default with Redis, or in development; a per-process cache would let
+# gunicorn workers serve pages another worker has invalidated.
+PALIMPSEST_PAGE_CACHE = env_bool("PALIMPSEST_PAGE_CACHE", bool(REDIS_URL) or DEBUG)
+PALIMPSEST_PAGE_CACHE_SECONDS = int(os.environ.get("PALIMPSEST_PAGE_CACHE_SECONDS", 60 * 60))
+
+# Login throttling (editor/throttling.py): this many failed sign-ins for one username, or from one
+# client address, within the window lock that username or address out for PALIMPSEST_LOGIN_LOCKOUT_SECONDS.
+PALIMPSEST_LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("PALIMPSEST_LOGIN_FAILURES_PER_USERNAME", 5))
+PALIMPSEST_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("PALIMPSEST_LOGIN_FAILURES_PER_ADDRESS", 20))
+PALIMPSEST_LOGIN_WINDOW_SECONDS = int(os.environ.get("PALIMPSEST_LOGIN_WINDOW_SECONDS", 15 * 60))
+PALIMPSEST_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("PALIMPSEST_LOGIN_LOCKOUT_SECONDS", 15 * 60))
+# Reverse proxies in front of gunicorn that append the client address to X-Forwarded-For (0: none,
+# REMOTE_ADDR is the client). Wrong here means throttling by the proxy's address, or a spoofable one.
+PALIMPSEST_TRUSTED_PROXIES = int(os.environ.get("PALIMPSEST_TRUSTED_PROXIES", 0))
+
+# Content-Security-Policy (config/csp.py; Django 6.0's setting shape): no inline scripts or styles.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,6 +189,7 @@ PALIMPSEST_IMPORT_MAX_BYTES = int(os.environ.get("PALIMPSEST_IMPORT_MAX_BYTES", 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365))

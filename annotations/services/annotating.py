@@ -11,6 +11,7 @@ from django.utils import timezone
 from annotations.anchoring import EditLike, Selectors, describe, reanchor_many, resolve
 from annotations.models import Annotation
 from annotations.models.annotation import MAX_BODY_CHARS
+from archive.caching import article_changed
 from archive.models import Article, Revision
 
 CANONICAL_MAX_CHARS = Annotation._meta.get_field("canonical").max_length
@@ -109,6 +110,8 @@ def annotation_create(
         annotation.motivation, annotation.revision = motivation, revision
         annotation.set_selectors(target_selectors(revision, selectors))
     annotation.save()
+    if annotation.visibility == Annotation.Visibility.PUBLIC:
+        article_changed(article.pk)
     return annotation
 
 
@@ -161,7 +164,10 @@ def annotation_update(
     )
     if not updated:
         raise AnnotationConflict(f"annotation {annotation.pk} changed since version {expected_version}")
+    was_public = annotation.visibility == Annotation.Visibility.PUBLIC
     annotation.refresh_from_db()
+    if was_public or annotation.visibility == Annotation.Visibility.PUBLIC:
+        article_changed(annotation.article_id)
     return annotation
 
 
@@ -173,6 +179,8 @@ def annotation_delete(*, annotation: Annotation, user, expected_version: int | N
         rows = rows.filter(version=expected_version)
     with transaction.atomic():
         deleted, _ = rows.delete()
+        if deleted and annotation.visibility == Annotation.Visibility.PUBLIC:
+            article_changed(annotation.article_id)
     if not deleted:
         raise AnnotationConflict(f"annotation {annotation.pk} changed or was deleted since it was read")
 

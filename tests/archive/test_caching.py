@@ -1,0 +1,245 @@
+"""Page cache of the public pages: served without queries, invalidated by version, never private."""
+
+from dataclasses import replace
+
+import pytest
+from django.core.cache import cache, caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotations.anchoring import Selectors
+from annotations.models import Annotation
+from annotations.services.annotating import Body, annotation_create, annotation_delete, annotation_update
+from archive import caching
+from archive.services import article_publish, article_unpublish, revision_create
+from archive.views import ArticleDetailView
+from tests.factories import import_seed, make_article, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def public_urls(article) -> list[str]:
+    return ["/", "/?page=1", article.get_absolute_url(), reverse("archive:original_detail", args=[article.slug])]
+
+
+def revise_first_paragraph(article, text: str):
+    revision = article.current_revision
+    blocks = list(revision.block_list)
+    index = next(n for n, block in enumerate(blocks) if block.kind == "paragraph")
+    blocks[index] = replace(blocks[index], text=text)
+    return revision_create(article=article, blocks=blocks, author=None, message="Edit", expected_parent=revision)
+
+
+def note(article, quote: str, user, visibility: str, text: str) -> Annotation:
+    start = article.current_revision.text.index(quote)
+    return annotation_create(
+        article=article,
+        creator=user,
+        motivation="commenting",
+        selectors=Selectors(exact=quote, start=start, end=start + len(quote)),
+        body=Body(value=text),
+        visibility=visibility,
+    )
+
+
+def queries_of(client, url) -> list:
+    """Return the queries that GET `url` made: none when the page came from the cache."""
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return captured.captured_queries
+
+
+@pytest.mark.parametrize("which", range(4))
+def test_a_cached_page_is_served_without_queries(client, django_assert_num_queries, which):
+    url = public_urls(import_seed())[which]
+    first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    assert again["ETag"] == first["ETag"] and "Cookie" in again["Vary"]
+
+
+def test_a_new_revision_shows_at_once_on_the_article_and_the_list(client):
+    article = import_seed()
+    for url in public_urls(article):
+        client.get(url)
+    revise_first_paragraph(article, "An entirely new first paragraph.")
+    assert "An entirely new first paragraph." in client.get(article.get_absolute_url()).content.decode()
+    blocks = [
+        replace(b, text="A new headline") if b.kind == "headline" else b for b in article.current_revision.block_list
+    ]
+    revision_create(
+        article=article, blocks=blocks, author=None, message="Retitle", expected_parent=article.current_revision
+    )
+    assert "A new headline" in client.get("/").content.decode()
+    assert "A new headline" in client.get(reverse("archive:original_detail", args=[article.slug])).content.decode()
+
+
+def test_publishing_and_unpublishing_show_at_once(client):
+    shown = make_article("Already public")
+    draft = make_article("Soon public", publish=False)
+    assert "Soon public" not in client.get("/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    article_publish(article=draft)
+    assert "Soon public" in client.get("/").content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    client.get(shown.get_absolute_url())
+    article_unpublish(article=shown)
+    assert "Already public" not in client.get("/").content.decode()
+    assert client.get(shown.get_absolute_url()).status_code == 404
+
+
+def test_changing_one_article_leaves_the_others_cached(client, django_assert_num_queries):
+    one, other = make_article("One"), make_article("Other")
+    for url in ["/", one.get_absolute_url(), other.get_absolute_url()]:
+        client.get(url)
+    caching.article_changed(one.pk)
+    with django_assert_num_queries(0):
+        client.get(other.get_absolute_url())
+    with django_assert_num_queries(0):
+        client.get("/")
+    assert len(queries_of(client, one.get_absolute_url())) > 0
+
+
+def test_the_version_is_bumped_again_on_commit(django_capture_on_commit_callbacks):
+    article = import_seed()
+    key = caching.article_version_key(article.slug)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        revise_first_paragraph(article, "Changed.")
+    during = cache.get(key)
+    for callback in callbacks:
+        callback()
+    assert cache.get(key) not in (None, during)
+
+
+def test_a_change_during_rendering_is_not_hidden_by_the_copy_being_rendered(client, monkeypatch):
+    article = import_seed()
+    render = ArticleDetailView.get_context_data
+
+    def render_while_someone_writes(view, **kwargs):
+        caching.article_changed(article.pk)  # as another server would, between our version read and our store
+        return render(view, **kwargs)
+
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", render_while_someone_writes)
+    client.get(article.get_absolute_url())
+    monkeypatch.undo()
+    assert len(queries_of(client, article.get_absolute_url())) > 0
+
+
+def test_an_evicted_version_never_revives_old_pages(client):
+    article = import_seed()
+    client.get(article.get_absolute_url())
+    cache.delete(caching.article_version_key(article.slug))
+    assert len(queries_of(client, article.get_absolute_url())) > 0
+
+
+def test_conditional_get_answers_304_until_the_page_changes(client):
+    article = import_seed()
+    url = article.get_absolute_url()
+    first = client.get(url)
+    assert first["ETag"].startswith('"') and first["Last-Modified"].endswith("GMT")
+    assert "must-revalidate" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    revise_first_paragraph(article, "Changed after the reader's copy.")
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+    assert "Changed after the reader" in changed.content.decode()
+
+
+def test_drafts_are_never_cached_for_anonymous_readers(client):
+    draft = make_article("Secret draft", publish=False)
+    editor = make_member("ed", "Editor")
+    client.force_login(editor)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    assert client.get(reverse("archive:original_detail", args=[draft.slug])).status_code == 404
+    assert "Secret draft" not in client.get("/").content.decode()
+
+
+def test_signed_in_pages_bypass_the_cache_both_ways(client, django_assert_num_queries):
+    article = import_seed()
+    editor = make_member("ed-private", "Editor")
+    note(article, "Lukashenko", editor, Annotation.Visibility.EDITORS, "Private editors' remark")
+    client.force_login(editor)
+    signed_in = client.get(article.get_absolute_url())
+    assert "Sign out" in signed_in.content.decode() and "private" in signed_in["Cache-Control"]
+    assert "ETag" not in signed_in
+    client.logout()
+    public = client.get(article.get_absolute_url()).content.decode()
+    assert "Sign out" not in public and "ed-private" not in public and "Private editors" not in public
+    client.force_login(editor)
+    assert "Sign out" in client.get(article.get_absolute_url()).content.decode()  # not the anonymous copy
+
+
+def test_public_notes_created_hidden_and_deleted_show_at_once(client):
+    article = import_seed()
+    editor = make_member("ed-public", "Editor")
+    url = article.get_absolute_url()
+    client.get(url)
+    remark = note(article, "Lukashenko", editor, Annotation.Visibility.PUBLIC, "A public remark")
+    assert "A public remark" in client.get(url).content.decode()
+    annotation_update(
+        annotation=remark, user=editor, expected_version=remark.version, visibility=Annotation.Visibility.EDITORS
+    )
+    assert "A public remark" not in client.get(url).content.decode()
+    annotation_update(annotation=remark, user=editor, expected_version=remark.version, visibility="public")
+    assert "A public remark" in client.get(url).content.decode()
+    annotation_delete(annotation=remark, user=editor)
+    assert "A public remark" not in client.get(url).content.decode()
+
+
+def test_private_notes_leave_the_cached_page_alone(client, django_assert_num_queries):
+    article = import_seed()
+    client.get(article.get_absolute_url())
+    note(article, "Lukashenko", make_member("ed-quiet", "Editor"), Annotation.Visibility.EDITORS, "Quiet")
+    with django_assert_num_queries(0):
+        client.get(article.get_absolute_url())
+
+
+def test_unknown_query_strings_and_message_cookies_bypass_the_cache(client):
+    article = import_seed()
+    client.get("/?utm_source=x")
+    assert len(queries_of(client, "/?utm_source=x")) > 0
+    client.get(article.get_absolute_url())
+    client.cookies["messages"] = "pending"
+    assert len(queries_of(client, article.get_absolute_url())) > 0
+
+
+def test_list_pages_are_cached_per_page_number(client):
+    for n in range(25):
+        make_article(f"Report number {n:02d}")
+    first, second = client.get("/").content.decode(), client.get("/?page=2").content.decode()
+    assert first.count('class="article-card"') == 20 and second.count('class="article-card"') == 5
+    assert client.get("/?page=2").content.decode() == second and client.get("/").content.decode() == first
+
+
+def test_not_found_pages_are_not_cached(client):
+    assert client.get("/articles/not-yet/").status_code == 404
+    article = make_article("Not yet")
+    assert article.slug == "not-yet" and client.get("/articles/not-yet/").status_code == 200
+
+
+def test_with_redis_pages_are_shared_and_invalidated(client, live_redis, django_assert_num_queries):
+    article = import_seed()
+    url = article.get_absolute_url()
+    client.get(url)
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+    other_server = caches.create_connection("default")  # its own connection pool, as another app server has
+    key = caching.article_version_key(article.slug)
+    before = other_server.get(key)
+    revise_first_paragraph(article, "Seen through Redis.")
+    assert other_server.get(key) not in (None, before)
+    assert "Seen through Redis." in client.get(url).content.decode()
+
+
+def test_with_redis_down_pages_still_render_and_writes_still_succeed(client, dead_redis):
+    article = import_seed()
+    assert client.get(article.get_absolute_url()).status_code == 200
+    revise_first_paragraph(article, "Written while Redis is down.")
+    assert "Written while Redis is down." in client.get(article.get_absolute_url()).content.decode()
