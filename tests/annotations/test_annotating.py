@@ -195,3 +195,31 @@ def test_edits_across_blocks_are_refused(seed, editor):
             base=seed.current_revision,
         )
     assert seed.revisions.count() == 1
+
+
+def test_a_flag_for_review_survives_later_unrelated_revisions(seed, editor):
+    note = annotate(seed, "Belchett", editor)
+    article_revise(
+        article=seed,
+        edits=[edit_of(seed, "Belchett", "Bachelet")],
+        author=editor,
+        message="1",
+        base=seed.current_revision,
+    )
+    seed.refresh_from_db()
+    article_revise(
+        article=seed, edits=[edit_of(seed, "Spoke", "spoke")], author=editor, message="2", base=seed.current_revision
+    )
+    assert quote_now(note) == "Bachelet" and note.anchor_state == "needs_review" and note.revision.number == 3
+
+
+def test_many_annotations_are_carried_by_shifting_in_few_queries(seed, editor, django_assert_max_num_queries):
+    words = ["Lukashenko", "Putin", "Pompeo", "Belarus", "Russia", "Kremlin"]
+    notes = [annotate(seed, word, editor) for word in words for _ in range(10)]
+    start = seed.current_revision.text.index("Protest continues")
+    with django_assert_max_num_queries(20):  # revision, audit, cache and savepoints included; not per annotation
+        article_revise(
+            article=seed, edits=[(start, start + 7, "Protests")], author=editor, message="x", base=seed.current_revision
+        )
+    for note, word in zip(notes, [w for w in words for _ in range(10)], strict=True):
+        assert quote_now(note) == word and note.version == 2
