@@ -15,7 +15,7 @@ from annotations.services.annotating import (
     annotation_delete,
     annotation_update,
 )
-from editor.forms import CorrectionForm, EntityTagForm, NoteForm, ReplyForm
+from editor.forms import CorrectionForm, EntityTagForm, LinkForm, NoteForm, ReplyForm
 from editor.rendering import editor_blocks
 from editor.views.access import ArticleMixin
 
@@ -24,6 +24,7 @@ PASSAGE_FORMS = {
     "note_form": (NoteForm, None, "annotations.add_annotation"),
     "correction_form": (CorrectionForm, "correction", "annotations.add_correction"),
     "entity_form": (EntityTagForm, "entity", "annotations.add_taggedentity"),
+    "link_form": (LinkForm, "link", "annotations.add_articlelink"),
 }
 
 

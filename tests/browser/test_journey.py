@@ -10,7 +10,7 @@ from annotations.models import Annotation, Correction, TaggedEntity
 from annotations.services.annotating import annotation_update
 from annotations.services.entities import entities_load
 from tests.browser.helpers import expect_console_error, select_with_mouse, sign_in, sign_out, workspace_url
-from tests.factories import SEED_PATH, import_seed, make_member
+from tests.factories import SEED_PATH, import_seed, make_article, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -111,3 +111,25 @@ def test_lukashenko_is_tagged_as_a_person(page, live_server, seed, editor):
     mention = Annotation.objects.get(motivation="identifying")
     assert mention.entity.name == "Alexander Lukashenko"
     assert TaggedEntity.objects.filter(content_object=seed, tag=mention.entity).exists()
+    page.locator(".annotation.kind-identifying").get_by_role("link", name="Alexander Lukashenko").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Alexander Lukashenko")
+    expect(page.get_by_role("link", name=seed.headline)).to_be_visible()
+
+
+def test_related_coverage_is_linked_from_a_passage(page, live_server, seed, editor):
+    earlier = make_article("Belarus election day report")
+    sign_in(page, live_server, "eddie")
+    page.goto(workspace_url(live_server, seed))
+    select_with_mouse(page, "Lukashenko")
+    page.get_by_role("toolbar").get_by_role("button", name="Link coverage").click()
+    target = page.get_by_label("Archive article (headline)")
+    expect(target).to_be_focused()
+    target.fill("election day")
+    expect(page.locator("#article-choices option")).to_have_count(1)
+    target.fill(earlier.headline)
+    page.get_by_label("Relation").select_option("background")
+    page.get_by_role("button", name="Link", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text(f"Linked: Background: {earlier.headline}")
+    expect(page.locator(".annotation.kind-linking")).to_contain_text(earlier.headline)
+    page.goto(f"{live_server.url}{seed.get_absolute_url()}")
+    expect(page.locator(".related")).to_contain_text(earlier.headline)

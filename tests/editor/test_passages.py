@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from annotations.models import Annotation, Correction, Entity, TaggedEntity
+from annotations.models import Annotation, ArticleLink, Correction, Entity, ExternalLink, TaggedEntity
 from annotations.services.corrections import correction_accept, correction_propose
 from annotations.services.entities import entities_load
 from annotations.services.entity_suggestions import entities_suggest
@@ -226,10 +226,43 @@ def test_entity_lookup_matches_names_and_aliases(client, editor, entities):
     assert client.get(reverse("editor:entity_lookup"), {"q": "P"}).json() == {"results": []}
 
 
+# --------------------------------------------------------------------------- links
+
+
+def link(client, article, **data):
+    data = {"quote": "", "occurrence": 1, "target": "", "kind": "background", "url": "", "title": "", "note": ""} | data
+    return client.post(url("link_create", article), {f"link-{k}": v for k, v in data.items()})
+
+
+def test_an_archive_article_is_linked_from_a_passage_by_headline(client, editor, seed):
+    earlier = make_article("Belarus election day report")
+    response = link(client, seed, quote="Lukashenko", target=earlier.headline, kind="background")
+    assert response.status_code == 302
+    row = ArticleLink.objects.select_related("annotation").get()
+    assert (row.source, row.target, row.kind, row.annotation.exact) == (seed, earlier, "background", "Lukashenko")
+    html = client.get(response["Location"]).content.decode()
+    assert "Linked: Background: Belarus election day report" in html
+
+
+def test_external_coverage_is_linked_to_the_whole_article(client, editor, seed):
+    response = link(client, seed, url="https://example.org/belarus", title="Belarus votes")
+    assert response.status_code == 302
+    assert ExternalLink.objects.get().annotation is None
+    assert link(client, seed, url="javascript:alert(1)", title="x").status_code == 400
+    assert link(client, seed, target="No such headline").status_code == 400
+    assert link(client, seed).status_code == 400  # neither an article nor a URL
+
+
+def test_article_lookup_finds_visible_articles_by_headline(client, editor, seed):
+    make_article("Belarus election day report")
+    results = client.get(reverse("editor:article_lookup"), {"q": "election day"}).json()["results"]
+    assert [r["value"] for r in results] == ["Belarus election day report"]
+
+
 # --------------------------------------------------------------------------- who may do what
 
 
-@pytest.mark.parametrize("name", ["correction_create", "entity_tag"])
+@pytest.mark.parametrize("name", ["correction_create", "entity_tag", "link_create"])
 def test_anonymous_users_sign_in_and_readers_are_refused(client, seed, name):
     response = client.post(url(name, seed), {})
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
@@ -238,6 +271,6 @@ def test_anonymous_users_sign_in_and_readers_are_refused(client, seed, name):
 
 
 def test_anonymous_lookups_and_reviews_are_refused(client):
-    for name in ("entity_lookup", "review", "suggestions_review"):
+    for name in ("entity_lookup", "article_lookup", "review", "suggestions_review"):
         response = client.post(reverse(f"editor:{name}")) if "review" in name else client.get(reverse(f"editor:{name}"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
