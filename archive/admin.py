@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from archive.caching import archive_changed, article_changed
 from archive.models import Article, Original, Outlet, Revision
 from archive.services import article_publish, article_unpublish
 
@@ -43,12 +44,18 @@ class ArticleAdmin(admin.ModelAdmin):
     list_filter = ["status", "outlet", "language", "original_language"]
     search_fields = ["headline", "slug", "source_url"]
     autocomplete_fields = ["outlet"]
-    readonly_fields = ["current_revision", "published_at", "created_at", "updated_at"]
+    # Status changes go through the publish/unpublish actions (services), never the form.
+    readonly_fields = ["status", "current_revision", "published_at", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["headline"]}
     date_hierarchy = "created_at"
     inlines = [OriginalInline, RevisionInline]
     actions = ["publish", "unpublish"]
     list_select_related = ["outlet"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        article_changed(obj.pk)  # headline, slug or outlet shown on public pages
+        archive_changed()
 
     def has_publish_permission(self, request):
         return request.user.has_perm("archive.publish_article")

@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from annotations.reading import reader_article
@@ -31,6 +32,14 @@ class ArticleDetailView(ArticlePagesCacheMixin, DetailView):
 
     template_name = "archive/article_detail.html"
     context_object_name = "article"
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if response.status_code in (200, 304):
+            # Web Annotation Protocol discovery, also given as <link> in the page's head.
+            container = request.build_absolute_uri(reverse("annotations:container", kwargs={"slug": kwargs["slug"]}))
+            response["Link"] = f'<{container}>; rel="http://www.w3.org/ns/oa#annotationService"'
+        return response
 
     def get_queryset(self):
         return Article.objects.visible_to(self.request.user).select_related("outlet", "current_revision")

@@ -90,3 +90,12 @@ def test_article_and_original_pages_have_bounded_queries(client, django_assert_m
 
 def test_unknown_article_is_404(client):
     assert client.get("/articles/no-such-article/").status_code == 404
+
+
+def test_article_pages_advertise_their_annotation_container(client):
+    article = import_seed()
+    response = client.get(article.get_absolute_url())
+    container = "http://testserver/articles/belarus-riots-putins-response-and-us-intervention/annotations/"
+    assert response["Link"] == f'<{container}>; rel="http://www.w3.org/ns/oa#annotationService"'
+    assert '<link rel="http://www.w3.org/ns/oa#annotationService" href="/articles/' in response.content.decode()
+    assert client.get(article.get_absolute_url())["Link"] == response["Link"]  # from the page cache too
