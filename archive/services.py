@@ -13,7 +13,7 @@ from archive.caching import archive_changed, article_changed
 from archive.importing import ImportRejected, ParsedArticle, parse_article
 from archive.models import Article, Original, Revision
 from archive.signals import articles_imported
-from audit.services import Change, audit_record, audit_record_many
+from audit.services import Change, audit_lock, audit_record, audit_record_many
 
 SLUG_MAX_LENGTH = 80
 
@@ -114,6 +114,7 @@ def _write_articles(
     status = Article.Status.PUBLISHED if publish else Article.Status.DRAFT
     slugs = unique_slugs([item.parsed.headline for item in items])
     with transaction.atomic():
+        audit_lock()  # first, before any row lock: see audit.services.audit_lock
         articles = Article.objects.bulk_create(
             Article(
                 slug=slug,
@@ -200,6 +201,7 @@ def article_publish(*, article: Article, actor=None) -> Article:
     if article.published_at is None:
         fields["published_at"] = fields["updated_at"]
     with transaction.atomic():
+        audit_lock()
         Article.objects.filter(pk=article.pk).update(**fields)
         article_changed(article.pk)
         archive_changed()
@@ -213,6 +215,7 @@ def article_publish(*, article: Article, actor=None) -> Article:
 def article_unpublish(*, article: Article, actor=None) -> Article:
     """Hide the article from readers again (it becomes a draft)."""
     with transaction.atomic():
+        audit_lock()
         Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT, updated_at=timezone.now())
         article_changed(article.pk)
         archive_changed()
@@ -240,6 +243,7 @@ def revision_create(
     and the second one sees the first one's revision instead of overwriting it.
     """
     with transaction.atomic():
+        audit_lock()
         locked = Article.objects.select_for_update().get(pk=article.pk)
         if locked.current_revision_id != (expected_parent.pk if expected_parent else None):
             raise RevisionConflict(

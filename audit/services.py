@@ -49,7 +49,7 @@ class AuditProblem:
 def audit_record(*, actor, action: str, target: models.Model | None, before: Any = None, after: Any = None):
     """Append one entry in the caller's transaction and return it; raise AuditError on bad input.
 
-    The chain lock is held until the caller's transaction ends, so record as the last write.
+    Takes the chain lock (see audit_lock) if the transaction does not hold it yet.
     """
     return audit_record_many(actor=actor, action=action, changes=[Change(target, before, after)])[0]
 
@@ -61,7 +61,7 @@ def audit_record_many(*, actor, action: str, changes: Sequence[Change]) -> list[
     user = actor if actor is not None and actor.is_authenticated else None
     now = timezone.now()
     with transaction.atomic():
-        _lock_chain()
+        audit_lock()
         sequence, previous_hash = AuditEntry.objects.order_by("-sequence").values_list("sequence", "hash").first() or (
             0,
             GENESIS,
@@ -85,12 +85,17 @@ def audit_record_many(*, actor, action: str, changes: Sequence[Change]) -> list[
         return AuditEntry.objects.bulk_create(entries)
 
 
-def _lock_chain() -> None:
-    """Serialise appends until the transaction ends, so two writers never extend the same head.
+def audit_lock() -> None:
+    """Take the chain lock until the current transaction ends (PostgreSQL; taking it again is a no-op).
 
-    SQLite already runs one write transaction at a time (BEGIN IMMEDIATE, see settings); the unique
+    Appends are serialised so two writers never extend the same head. Call it first in a transaction
+    that will record an entry, before it locks any row (SELECT … FOR UPDATE, UPDATE): audited writers
+    then all lock in one order, the chain and then rows, and cannot deadlock on each other. SQLite
+    already runs one write transaction at a time (BEGIN IMMEDIATE, see settings); the unique
     previous_hash is the last guard on any database.
     """
+    if not connection.in_atomic_block:
+        raise AuditError("audit_lock() is only useful inside transaction.atomic()")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])

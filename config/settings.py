@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "archive",
     "annotations",
     "editor",
+    "backups",
 ]
 
 MIDDLEWARE = [

@@ -57,7 +57,7 @@ def test_concurrent_writers_extend_one_chain():
 
 def test_without_the_lock_writers_collide_and_the_unique_link_refuses_the_fork(monkeypatch):
     """Shows the test above can fail: the lock is what serialises appends."""
-    monkeypatch.setattr(audit.services, "_lock_chain", lambda: None)
+    monkeypatch.setattr(audit.services, "audit_lock", lambda: None)
     errors = run_writers(make_user("writer"))
     assert errors and all(isinstance(error, IntegrityError) for error in errors)
     assert audit_verify() == []

@@ -11,7 +11,7 @@ from archive.blocks import BlockEditError
 from archive.services import ImportFile, RevisionConflict, article_publish, article_unpublish, articles_import
 from audit.chain import GENESIS
 from audit.models import AuditEntry, AuditImmutableError
-from audit.services import AuditError, audit_record, audit_verify
+from audit.services import AuditError, audit_lock, audit_record, audit_verify
 from tests.factories import import_seed, make_user
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +152,11 @@ def import_seed_copy():
     from tests.factories import make_article
 
     return make_article("Another report")
+
+
+def test_the_chain_lock_can_be_taken_first_and_again():
+    with transaction.atomic():
+        audit_lock()
+        audit_lock()  # taking it again in the same transaction is a no-op
+        audit_record(actor=None, action="entity.merge", target=None)
+    assert audit_verify() == []
