@@ -14,6 +14,8 @@ class ArticleSearch(models.Model):
 
     article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE, related_name="search_document")
     vector = SearchVectorField(null=True)
+    #: The article's date when the document was written: newest-first order without joining articles.
+    day = models.DateField(null=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
