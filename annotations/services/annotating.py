@@ -14,6 +14,7 @@ from annotations.models import Annotation
 from annotations.models.annotation import MAX_BODY_CHARS
 from archive.caching import article_changed
 from archive.models import Article, Revision
+from audit.services import audit_lock, audit_record
 
 CANONICAL_MAX_CHARS = Annotation._meta.get_field("canonical").max_length
 TEXT_MOTIVATIONS = frozenset(Annotation.Motivation.values) - {Annotation.Motivation.REPLYING}
@@ -109,6 +110,7 @@ def annotation_create(
             raise AnnotationError("a target selector is required", "target.selector")
         annotation.motivation = motivation
     with transaction.atomic():
+        audit_lock()  # first, before any row lock (see audit.services.audit_lock)
         if parent is None:
             # Lock the article as revision_create does, so a correction accepted meanwhile cannot leave
             # this annotation on a revision that is no longer current (and so never carried).
@@ -116,9 +118,19 @@ def annotation_create(
             annotation.revision = revision
             annotation.set_selectors(target_selectors(revision, selectors))
         annotation.save()
-    if annotation.visibility == Annotation.Visibility.PUBLIC:
-        article_changed(article.pk)
+        audit_record(actor=creator, action="annotation.create", target=annotation, after=snapshot(annotation))
+        if annotation.visibility == Annotation.Visibility.PUBLIC:
+            article_changed(article.pk)
     return annotation
+
+
+def snapshot(annotation: Annotation) -> dict:
+    """What the audit log keeps of an annotation's state."""
+    fields = ["motivation", "visibility", "status", "body_value", "exact", "start", "end", "anchor_state", "version"]
+    return {name: getattr(annotation, name) for name in fields} | {
+        "revision": annotation.revision_id,
+        "parent": annotation.parent_id,
+    }
 
 
 def current_revision_locked(article: Article) -> Revision:
@@ -171,15 +183,20 @@ def annotation_update(
         changes["status"] = status
     if motivation is not None and motivation != annotation.motivation:
         raise AnnotationError("the motivation of an annotation cannot change; make a new one", "motivation")
-    updated = Annotation.objects.filter(pk=annotation.pk, version=expected_version).update(
-        **changes, version=F("version") + 1, modified_at=timezone.now()
-    )
-    if not updated:
-        raise AnnotationConflict(f"annotation {annotation.pk} changed since version {expected_version}")
-    was_public = annotation.visibility == Annotation.Visibility.PUBLIC
-    annotation.refresh_from_db()
-    if was_public or annotation.visibility == Annotation.Visibility.PUBLIC:
-        article_changed(annotation.article_id)
+    with transaction.atomic():
+        audit_lock()
+        updated = Annotation.objects.filter(pk=annotation.pk, version=expected_version).update(
+            **changes, version=F("version") + 1, modified_at=timezone.now()
+        )
+        if not updated:
+            raise AnnotationConflict(f"annotation {annotation.pk} changed since version {expected_version}")
+        before = snapshot(annotation)
+        annotation.refresh_from_db()
+        audit_record(
+            actor=user, action="annotation.update", target=annotation, before=before, after=snapshot(annotation)
+        )
+        if Annotation.Visibility.PUBLIC in (before["visibility"], annotation.visibility):
+            article_changed(annotation.article_id)
     return annotation
 
 
@@ -190,11 +207,22 @@ def annotation_delete(*, annotation: Annotation, user, expected_version: int | N
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     with transaction.atomic():
+        audit_lock()
         deleted, _ = rows.delete()
-        if deleted and annotation.visibility == Annotation.Visibility.PUBLIC:
+        if not deleted:
+            raise AnnotationConflict(f"annotation {annotation.pk} changed or was deleted since it was read")
+        audit_record(
+            actor=user,
+            action="annotation.delete",
+            target=None,
+            before=snapshot(annotation)
+            | {
+                "id": annotation.pk,
+                "article": annotation.article_id,
+            },
+        )
+        if annotation.visibility == Annotation.Visibility.PUBLIC:
             article_changed(annotation.article_id)
-    if not deleted:
-        raise AnnotationConflict(f"annotation {annotation.pk} changed or was deleted since it was read")
 
 
 CARRIED_FIELDS = [

@@ -223,3 +223,26 @@ def test_many_annotations_are_carried_by_shifting_in_few_queries(seed, editor, d
         )
     for note, word in zip(notes, [w for w in words for _ in range(10)], strict=True):
         assert quote_now(note) == word and note.version == 2
+
+
+def test_annotation_writes_are_in_the_audit_log(seed, editor):
+    from audit.models import AuditEntry
+    from audit.services import audit_verify
+
+    note = annotate(seed, "Belchett", editor, body=Body("first"))
+    annotation_update(annotation=note, user=editor, expected_version=1, body=Body("second"))
+    annotation_delete(annotation=note, user=editor, expected_version=2)
+    entries = list(AuditEntry.objects.filter(action__startswith="annotation.").order_by("sequence"))
+    assert [e.action for e in entries] == ["annotation.create", "annotation.update", "annotation.delete"]
+    assert entries[1].before["body_value"] == "first" and entries[1].after["body_value"] == "second"
+    assert entries[2].before["exact"] == "Belchett" and all(e.actor == editor for e in entries)
+    assert audit_verify() == []
+
+
+def test_a_refused_annotation_leaves_no_audit_entry(seed, editor):
+    from audit.models import AuditEntry
+
+    before = AuditEntry.objects.count()
+    with pytest.raises(AnnotationError):
+        annotation_create(article=seed, creator=editor, motivation="commenting", selectors=Selectors(exact="nowhere"))
+    assert AuditEntry.objects.count() == before
