@@ -27,7 +27,10 @@ class EditorBlock:
 def editor_blocks(revision: Revision, annotations: list[Annotation]) -> list[EditorBlock]:
     """Return every block of the revision (teasers and boilerplate included) with its offsets and HTML."""
     placed = [a for a in annotations if a.revision_id == revision.pk and not a.is_orphaned and a.end > a.start]
-    highlights = [Highlight(a.start, a.end, a.motivation, a.pk, a.get_motivation_display()) for a in placed]
+    highlights = []
+    for a in placed:
+        kind, label = highlight_kind(a)
+        highlights.append(Highlight(a.start, a.end, kind, number=a.pk, label=label))
     segmented = segment_blocks(revision.text, revision.spans, highlights)
     return [
         EditorBlock(
@@ -38,6 +41,19 @@ def editor_blocks(revision: Revision, annotations: list[Annotation]) -> list[Edi
         )
         for span, segments in zip(revision.spans, segmented, strict=True)
     ]
+
+
+def is_applied(annotation: Annotation) -> bool:
+    """Whether the annotation is an accepted correction: its words are the fix, no longer a proposal."""
+    correction = getattr(annotation, "correction", None)  # select_related; missing for other annotations
+    return correction is not None and correction.state == "accepted"
+
+
+def highlight_kind(annotation: Annotation) -> tuple[str, str]:
+    """The (CSS kind, label) of an annotation's highlight; accepted corrections differ from proposed ones."""
+    if is_applied(annotation):
+        return "corrected", "Correction (accepted)"
+    return annotation.motivation, annotation.get_motivation_display()
 
 
 def render(segment: Segment) -> str:

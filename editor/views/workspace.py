@@ -16,7 +16,7 @@ from annotations.services.annotating import (
     annotation_update,
 )
 from editor.forms import CorrectionForm, EntityTagForm, LinkForm, NoteForm, ReplyForm
-from editor.rendering import editor_blocks
+from editor.rendering import editor_blocks, is_applied
 from editor.views.access import ArticleMixin
 
 #: The panel's passage forms: context name → (form class, prefix, permission needed to see it).
@@ -45,6 +45,11 @@ def workspace_annotations(article, user) -> list[Annotation]:
     )
 
 
+def is_lost(annotation: Annotation) -> bool:
+    """Orphans wait for an editor; an accepted removal is orphaned by design (its words were the fix)."""
+    return annotation.is_orphaned and not is_applied(annotation)
+
+
 class WorkspaceView(ArticleMixin, TemplateView):
     """The article's current text with every annotation, the side panel, and the forms that act on them."""
 
@@ -60,8 +65,8 @@ class WorkspaceView(ArticleMixin, TemplateView):
             article=self.article,
             revision=revision,
             blocks=editor_blocks(revision, annotations),
-            annotations=[a for a in annotations if not a.is_orphaned],
-            orphans=[a for a in annotations if a.is_orphaned],
+            annotations=[a for a in annotations if not is_lost(a)],
+            orphans=[a for a in annotations if is_lost(a)],
             reply_form=ReplyForm(),
             api=self.protocol_urls(),
             **kwargs,

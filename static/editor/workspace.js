@@ -23,20 +23,27 @@ function pageText() {
 
 // ------------------------------------------------------------------ status messages
 
+let clearing = 0;
+
+// Put a message in the live region: errors stay until dismissed, confirmations go after a while.
 function say(message, { error = false, reload = false } = {}) {
+  clearTimeout(clearing);
   status.replaceChildren();
   status.className = `live-status${error ? " is-error" : " is-ok"}`;
   const line = document.createElement("p");
   line.textContent = message;
   status.append(line);
-  if (reload) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "primary";
-    button.textContent = "Reload";
-    button.addEventListener("click", () => window.location.reload());
-    status.append(button);
-  }
+  const button = (label, action, primary = false) => {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.textContent = label;
+    if (primary) element.className = "primary";
+    element.addEventListener("click", action);
+    status.append(element);
+  };
+  if (reload) button("Reload", () => window.location.reload(), true);
+  button("Dismiss", () => status.replaceChildren());
+  if (!error) clearing = setTimeout(() => status.replaceChildren(), 8000);
 }
 
 function sayFailure(error) {
@@ -66,23 +73,43 @@ function showToolbar(range) {
   buttons.forEach((button, index) => (button.tabIndex = index === 0 ? 0 : -1));
 }
 
+// Escape closes the toolbar but keeps the selection (and puts the focus back in the text without
+// moving the caret); the toolbar comes back when the selection changes.
+let dismissed = "";
+
 function hideToolbar({ refocus = false } = {}) {
   if (toolbar.hidden) return;
   toolbar.hidden = true;
-  if (refocus) text.focus();
+  if (!refocus) return;
+  const selection = document.getSelection();
+  const kept = selection.rangeCount ? selection.getRangeAt(0) : null;
+  text.focus({ preventScroll: true });
+  if (kept) {
+    selection.removeAllRanges();
+    selection.addRange(kept);
+    dismissed = rangeKey(kept);
+  }
+}
+
+function rangeKey(range) {
+  const span = spanOfRange(text, range);
+  return span ? `${span.start}-${span.end}` : "";
 }
 
 function selectionChanged() {
   const selection = document.getSelection();
   const inToolbar = toolbar.contains(document.activeElement);
   if (!selection.rangeCount || selection.isCollapsed) {
+    dismissed = "";
     if (!inToolbar) hideToolbar();
     return;
   }
   const range = selection.getRangeAt(0);
   const span = text.contains(range.commonAncestorContainer) || range.intersectsNode(text) ? spanOfRange(text, range) : null;
+  const key = span ? `${span.start}-${span.end}` : "";
+  if (key !== dismissed) dismissed = "";
   selected = span && passage(pageText(), span.start, span.end);
-  if (selected) showToolbar(range);
+  if (selected && !dismissed) showToolbar(range);
   else if (!inToolbar) hideToolbar();
 }
 
@@ -93,11 +120,15 @@ document.addEventListener("selectionchange", () => {
 });
 
 text.addEventListener("keydown", (event) => {
+  if (event.key === "Tab" && !event.shiftKey) {
+    cancelAnimationFrame(pending); // a selection made just now must count
+    selectionChanged();
+  }
   if (event.key === "Tab" && !event.shiftKey && !toolbar.hidden) {
     event.preventDefault();
     buttons[0].focus();
   } else if (event.key === "Escape") {
-    hideToolbar();
+    hideToolbar({ refocus: true });
   }
 });
 
@@ -299,5 +330,9 @@ help.id = "mark-help";
 help.hidden = true;
 help.textContent = "Press Enter to go to its annotation in the panel.";
 workspace.append(help);
+// With the toolbar to open them, the panel's forms start closed (unless one shows errors): the list shows.
+for (const details of panel.querySelectorAll("details.action[open]")) {
+  if (!details.querySelector(".errorlist")) details.open = false;
+}
 prepareMarks();
 lookup(workspace);
