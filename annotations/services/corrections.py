@@ -35,6 +35,7 @@ from archive.blocks import BlockEditError
 from archive.diffing import tokenize
 from archive.models import Article, Revision
 from archive.services import RevisionConflict, revision_create
+from audit.services import Change, audit_lock, audit_record, audit_record_many
 
 PROPOSE_PERMISSION = "annotations.add_correction"
 REVIEW_PERMISSION = "annotations.review_correction"
@@ -72,6 +73,7 @@ def lock_article(article: Article) -> Article:
     query waited for another writer, PostgreSQL re-checks only the locked row, and a join to the
     revision the other writer just created would come back empty.
     """
+    audit_lock()  # the chain first, then rows: every audited writer locks in this order
     locked = Article.objects.select_for_update().get(pk=article.pk)
     locked.current_revision = Revision.objects.get(pk=locked.current_revision_id)
     return locked
@@ -169,6 +171,19 @@ def correction_create(
     except ValidationError as exc:
         raise CorrectionError("; ".join(exc.messages)) from exc
     correction.save()
+    audit_record(
+        actor=creator,
+        action="correction.propose",
+        target=correction,
+        after={
+            "exact": selectors.exact,
+            "replacement": replacement,
+            "category": category,
+            "severity": severity,
+            "reason": reason,
+            "source": source,
+        },
+    )
     return correction
 
 
@@ -277,6 +292,18 @@ def corrections_accept(
             raise CorrectionError(f"these corrections cannot be applied: {exc}") from exc
         accepted = _mark_accepted(rows, outcome.revision, reviewer, note)
         stale = flag_needs_rebase(outcome.revision, outcome.attention, exclude=ids)
+        audit_record_many(
+            actor=reviewer,
+            action="correction.accept",
+            changes=[
+                Change(
+                    row,
+                    before={"text": row.original_text},
+                    after={"text": row.replacement, "revision": outcome.revision.number, "note": note},
+                )
+                for row in accepted
+            ],
+        )
     return AcceptOutcome(outcome.revision, accepted, stale)
 
 
@@ -294,6 +321,7 @@ def correction_reject(*, correction: Correction, reviewer, note: str = "") -> Co
     _check_reviewer(reviewer)
     now = timezone.now()
     with transaction.atomic():
+        audit_lock()
         updated = Correction.objects.filter(pk=correction.pk, state__in=OPEN_STATES).update(
             state=Correction.State.REJECTED, reviewed_by=reviewer, reviewed_at=now, reviewer_note=note
         )
@@ -301,6 +329,13 @@ def correction_reject(*, correction: Correction, reviewer, note: str = "") -> Co
             state = Correction.objects.filter(pk=correction.pk).values_list("state", flat=True).first()
             raise CorrectionError(f"correction {correction.pk} is {state or 'gone'}; only open ones can be rejected")
         Annotation.objects.filter(correction__pk=correction.pk).update(status=Annotation.Status.RESOLVED)
+        audit_record(
+            actor=reviewer,
+            action="correction.reject",
+            target=correction,
+            before={"state": correction.state},
+            after={"state": Correction.State.REJECTED, "note": note},
+        )
     correction.refresh_from_db()
     return correction
 
@@ -439,5 +474,11 @@ def revision_restore(*, article: Article, revision: Revision, user, base: Revisi
         attention = annotations_carry(article=locked, old=current, new=new, edits=text_edits(current.text, new.text))
         stale = flag_needs_rebase(new, attention)
         search_index_update_on_commit([locked.pk])  # as article_revise does for edits
+        audit_record(
+            actor=user,
+            action="revision.restore",
+            target=locked,
+            after={"restored": revision.number, "revision": new.number},
+        )
     article.refresh_from_db()
     return RestoreOutcome(new, stale)

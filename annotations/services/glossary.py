@@ -19,6 +19,7 @@ from annotations.glossary_matching import GlossaryMatch, GlossaryMatcher, Glossa
 from annotations.models import Annotation, Correction, GlossaryEntry
 from annotations.services.corrections import CorrectionError, check_proposal, correction_create, lock_article
 from archive.models import Article, Revision
+from audit.services import audit_lock, audit_record
 
 GLOSSARY_USERNAME = "palimpsest-glossary"
 #: Fuzzy variants are looked for only where misspellings vary (names, terms, spelling): a fuzzy
@@ -60,7 +61,9 @@ def glossary_remember(*, correction: Correction, user) -> GlossaryEntry:
     if not preferred or not wrong:
         raise CorrectionError("a removal cannot be remembered: there is no preferred form", "replacement")
     with transaction.atomic():
+        audit_lock()
         entry = GlossaryEntry.objects.select_for_update().filter(preferred=preferred).order_by("pk").first()
+        before = {"wrong_forms": list(entry.wrong_forms)} if entry else None
         if entry is None:
             entry = GlossaryEntry.objects.create(
                 preferred=preferred,
@@ -73,6 +76,13 @@ def glossary_remember(*, correction: Correction, user) -> GlossaryEntry:
             entry.wrong_forms = [*entry.wrong_forms, wrong]
             entry.save(update_fields=["wrong_forms", "updated_at"])
         Correction.objects.filter(pk=correction.pk).update(glossary_entry=entry)
+        audit_record(
+            actor=user,
+            action="glossary.remember",
+            target=entry,
+            before=before,
+            after={"preferred": entry.preferred, "wrong_forms": entry.wrong_forms},
+        )
     correction.glossary_entry = entry
     return entry
 

@@ -512,3 +512,22 @@ def test_admin_changelist_queries_stay_flat(client, seed, editor, staff_reviewer
             propose(seed, quote, replacement, editor, category=category, occurrence=occurrence)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "calm the winds" in client.get(url).content.decode()
+
+
+def test_review_steps_are_in_the_audit_log(seed, editor, reviewer):
+    from annotations.services.glossary import glossary_remember
+    from audit.models import AuditEntry
+    from audit.services import audit_verify
+
+    fix = propose(seed, "Belchett", "Bachelet", editor)
+    other = propose(seed, "Spoke", "spoke", editor, category="markup")
+    correction_accept(correction=fix, reviewer=reviewer)
+    correction_reject(correction=other, reviewer=reviewer, note="keep")
+    fix.refresh_from_db()
+    glossary_remember(correction=fix, user=reviewer)
+    actions = list(AuditEntry.objects.order_by("sequence").values_list("action", flat=True))
+    for action in ["correction.propose", "correction.accept", "correction.reject", "glossary.remember"]:
+        assert action in actions
+    accepted = AuditEntry.objects.get(action="correction.accept")
+    assert accepted.before == {"text": "Belchett"} and accepted.after["text"] == "Bachelet"
+    assert audit_verify() == []
