@@ -63,13 +63,13 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description="Publish the selected articles", permissions=["publish"])
     def publish(self, request, queryset):
         for article in queryset:
-            article_publish(article=article)
+            article_publish(article=article, actor=request.user)
         self.message_user(request, f"Published {queryset.count()} article(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         for article in queryset:
-            article_unpublish(article=article)
+            article_unpublish(article=article, actor=request.user)
         self.message_user(request, f"Unpublished {queryset.count()} article(s).", messages.SUCCESS)
 
 
