@@ -62,7 +62,7 @@ def test_belchett_is_corrected_to_bachelet_and_readers_see_the_mark(page, live_s
     assert "Belchett" not in page.locator(".article-body").inner_text()
 
 
-def test_a_comment_goes_through_the_protocol_and_a_stale_resolve_shows_the_conflict(
+def test_a_question_goes_through_the_protocol_and_a_stale_resolve_shows_the_conflict(
     page, live_server, seed, editor, console_errors
 ):
     sign_in(page, live_server, "eddie")
@@ -85,15 +85,27 @@ def test_a_comment_goes_through_the_protocol_and_a_stale_resolve_shows_the_confl
     mark = page.locator(f'mark[data-ids="{note.pk}"]')
     expect(mark).to_have_class("hl hl-questioning active")
 
-    annotation_update(annotation=note, user=editor, expected_version=1, status="resolved")  # someone else, meanwhile
+    item.get_by_label("Reply to this question").fill("Yes: Tsikhanouskaya.")
+    item.get_by_role("button", name="Reply").click()
+    expect(page.get_by_role("status")).to_contain_text("Reply added.")
+    expect(item.locator(".replies")).to_contain_text("Yes: Tsikhanouskaya.")
+    item.get_by_text("Edit", exact=True).click()
+    item.get_by_label("Text of this question").fill("Same person as Tiknovskaya and Tsikhanouskaya?")
+    item.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved.")
+    expect(item.locator(".annotation-body")).to_contain_text("and Tsikhanouskaya?")
+
+    annotation_update(annotation=note, user=editor, expected_version=2, status="resolved")  # someone else, meanwhile
     item.get_by_role("button", name="Resolve").click()
     status = page.get_by_role("status")
     expect(status).to_contain_text("Nothing was saved: the text or this annotation changed")
     expect_console_error(console_errors, "status of 412 (Precondition Failed)")
     status.get_by_role("button", name="Reload").click()
-    expect(page.locator(f'.annotation[data-id="{note.pk}"]')).to_contain_text("Resolved")
-    note.refresh_from_db()
-    assert note.version == 2
+    expect(item).to_contain_text("Resolved")
+    item.get_by_role("button", name="Delete").click()
+    expect(page.get_by_role("status")).to_contain_text("Annotation deleted.")
+    expect(item).to_have_count(0)
+    assert not Annotation.objects.exists()
 
 
 def test_lukashenko_is_tagged_as_a_person(page, live_server, seed, editor):
