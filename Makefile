@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run serve test lint bench bench-import bench-anchoring bench-glossary clean
+.PHONY: run serve test lint bench bench-import bench-anchoring bench-glossary bench-load bench-faults bench-perf clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,16 @@ bench-anchoring: $(VENV)/.installed-dev
 
 bench-glossary: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_glossary.py
+
+# Against gunicorn on loopback with PostgreSQL and Redis (bench/README.md); wrk is installed if missing.
+bench-load: $(VENV)/.installed-dev
+	$(BIN)/python bench/load.py
+
+bench-faults: $(VENV)/.installed-dev
+	$(BIN)/python bench/faults.py
+
+bench-perf: $(VENV)/.installed-dev
+	$(BIN)/python bench/perf.py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

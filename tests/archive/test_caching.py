@@ -243,3 +243,58 @@ def test_with_redis_down_pages_still_render_and_writes_still_succeed(client, dea
     assert client.get(article.get_absolute_url()).status_code == 200
     revise_first_paragraph(article, "Written while Redis is down.")
     assert "Written while Redis is down." in client.get(article.get_absolute_url()).content.decode()
+
+
+# --------------------------------------------------------------------------- the copies each process keeps
+
+
+def test_local_pages_keep_within_their_budget():
+    pages = caching.LocalPages(budget=250)
+    for n in range(3):
+        pages.put(f"page-{n}", caching.CachedPage(1, '"e"', 0, "text/html", bytes(100)))
+    assert pages.get("page-0") is None and pages.get("page-2") is not None
+    assert pages.size == 200
+
+
+def test_a_page_kept_in_memory_is_not_served_once_another_server_invalidates_it(client, live_redis):
+    article = import_seed()
+    url = article.get_absolute_url()
+    client.get(url)
+    assert len(queries_of(client, url)) == 0  # from this process's copy, checked against Redis
+    other_server = caches.create_connection("default")  # its own connection pool, as another app server has
+    other_server.incr(caching.article_version_key(article.slug))
+    assert len(queries_of(client, url)) > 0
+
+
+def test_concurrent_misses_of_one_page_render_it_once_per_process(rf):
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    from django.http import HttpResponse
+    from django.views import View
+
+    renders = []
+
+    class SlowPage(caching.PublicPageCacheMixin, View):
+        def page_version_key(self):
+            return "pages:v:test-slow"
+
+        def get(self, request):
+            renders.append(threading.current_thread().name)
+            time.sleep(0.2)
+            return HttpResponse(b"slow page")
+
+    def read(results):
+        request = rf.get("/slow/")
+        request.session = SimpleNamespace(modified=False)
+        results.append(SlowPage.as_view()(request).content)
+
+    results: list[bytes] = []
+    threads = [threading.Thread(target=read, args=(results,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert results == [b"slow page"] * 4
+    assert len(renders) == 1
