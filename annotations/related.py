@@ -7,6 +7,7 @@ never every article tagged "Belarus") and from a full-text search for the articl
 scored on shared tags and dates.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,7 +17,7 @@ from django.db.models import Q
 from taggit.models import TaggedItem
 
 from annotations.models import ArticleLink, Entity, TaggedEntity
-from annotations.search import search_articles
+from annotations.search import distinctive_words, search_articles
 from annotations.search_query import key_terms, words_query
 from archive.models import Article
 
@@ -24,7 +25,12 @@ from archive.models import Article
 NEIGHBOURS_PER_ENTITY = 100
 MAX_ENTITIES = 15
 TEXT_CANDIDATES = 50
+#: Distinctive words searched for, and the newest matches ranked for them.
+KEY_TERMS = 6
+TEXT_POOL = 300
 SCORED_CANDIDATES = 50
+#: Articles per entity counted at most when weighing how rare (telling) the entity is.
+RARITY_CAP = 1000
 SAME_WEEK_DAYS = 7
 WEIGHTS = {"entity": 2.0, "tag": 1.0, "text": 3.0, "week": 1.0}
 #: Reasons name people first, places last, and at most this many entities.
@@ -77,12 +83,15 @@ def related_suggestions(article: Article, *, limit: int = 5, user=None) -> list[
     entities = {pk: short_name(name, kind) for pk, name, kind in ordered}
     order = {pk: position for position, pk in enumerate(entities)}
     shared = _entity_neighbours(article.pk, list(entities))
-    text = _text_neighbours(article, visible)
+    weight = _entity_weights(list(entities))
+    text = _text_neighbours(article, user)
     linked = ArticleLink.objects.filter(Q(source=article) | Q(target=article)).values_list("source_id", "target_id")
     excluded = {article.pk} | {pk for pair in linked for pk in pair}
     candidates = sorted(
         (set(shared) | set(text)) - excluded,
-        key=lambda pk: -(WEIGHTS["entity"] * len(shared.get(pk, ())) + WEIGHTS["text"] * text.get(pk, 0.0)),
+        key=lambda pk: (
+            -(WEIGHTS["entity"] * sum(weight[e] for e in shared.get(pk, ())) + WEIGHTS["text"] * text.get(pk, 0.0))
+        ),
     )[:SCORED_CANDIDATES]
     rows = (
         visible.filter(pk__in=candidates)
@@ -100,7 +109,7 @@ def related_suggestions(article: Article, *, limit: int = 5, user=None) -> list[
             same_week=_same_week(article, other),
         )
         suggestion.score = (
-            WEIGHTS["entity"] * len(suggestion.shared_entities)
+            WEIGHTS["entity"] * sum(weight[e] for e in shared.get(other.pk, ()))
             + WEIGHTS["tag"] * len(suggestion.shared_tags)
             + WEIGHTS["text"] * text.get(other.pk, 0.0)
             + WEIGHTS["week"] * suggestion.same_week
@@ -110,36 +119,61 @@ def related_suggestions(article: Article, *, limit: int = 5, user=None) -> list[
     return suggestions[:limit]
 
 
+def _union_all(querysets) -> tuple[str, list]:
+    """One UNION ALL of sliced querysets (each wrapped, so SQLite accepts their LIMITs)."""
+    parts, params = [], []
+    for queryset in querysets:
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 - SQL compiled by the ORM
+        params.extend(part_params)
+    return " UNION ALL ".join(parts), params
+
+
 def _entity_neighbours(article_id: int, entity_ids: list[int]) -> dict[int, set[int]]:
     """For articles near in time sharing an entity: the entities they share (one query)."""
     if not entity_ids:
         return {}
-    parts, params = [], []
+    sides = []
     for entity_id in entity_ids:
         tagged = TaggedEntity.objects.filter(tag_id=entity_id).values_list("content_object_id", "tag_id")
-        for side in (
-            tagged.filter(content_object_id__lt=article_id).order_by("-content_object_id"),
-            tagged.filter(content_object_id__gt=article_id).order_by("content_object_id"),
-        ):
-            sql, side_params = side[:NEIGHBOURS_PER_ENTITY].query.sql_with_params()
-            parts.append(f"SELECT * FROM ({sql}) AS side{len(parts)}")  # noqa: S608 - SQL compiled by the ORM
-            params.extend(side_params)
+        sides.append(tagged.filter(content_object_id__lt=article_id).order_by("-content_object_id"))
+        sides.append(tagged.filter(content_object_id__gt=article_id).order_by("content_object_id"))
+    sql, params = _union_all(side[:NEIGHBOURS_PER_ENTITY] for side in sides)
     shared: dict[int, set[int]] = defaultdict(set)
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(sql, params)
         for other_id, entity_id in cursor.fetchall():
             shared[other_id].add(entity_id)
     return shared
 
 
-def _text_neighbours(article: Article, visible) -> dict[int, float]:
+def _entity_weights(entity_ids: list[int]) -> dict[int, float]:
+    """How telling sharing each entity is: 1 for one on RARITY_CAP articles or more, up to 4 for a rare one.
+
+    Counting stops at RARITY_CAP rows per entity (one query over the tag index), so an entity on
+    half the archive costs no more than one on a few thousand articles.
+    """
+    if not entity_ids:
+        return {}
+    capped = (
+        TaggedEntity.objects.filter(tag_id=entity_id).values_list("tag_id", flat=True)[:RARITY_CAP]
+        for entity_id in entity_ids
+    )
+    sql, params = _union_all(capped)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tag_id, count(*) FROM ({sql}) AS tagged GROUP BY tag_id", params)  # noqa: S608
+        counts = dict(cursor.fetchall())
+    return {pk: 1.0 + math.log10(RARITY_CAP / max(counts.get(pk, 1), 1)) for pk in entity_ids}
+
+
+def _text_neighbours(article: Article, user) -> dict[int, float]:
     """Articles using the same key words, with a similarity from 0 to 1 (relative to the best)."""
     revision = article.current_revision
     if revision is None:
         return {}
     body = "\n".join(block.text for _, block in revision.reader_blocks() if block.kind != "headline")
-    terms = key_terms(article.headline, body)
-    outcome = search_articles(words_query(terms), articles=visible.exclude(pk=article.pk), any_of=True)
+    terms = distinctive_words(key_terms(article.headline, body, limit=5 * KEY_TERMS), limit=KEY_TERMS)
+    outcome = search_articles(words_query(terms), user=user, any_of=True, exclude=[article.pk], pool=TEXT_POOL)
     best = outcome.ranked[0][1] if outcome.ranked else 0.0
     if best <= 0:
         return {}

@@ -15,14 +15,17 @@ Queries are parsed by annotations.search_query into quoted words first, so no in
 engine's parser unescaped.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import DateField, F, Q, QuerySet, Value
+from django.db.models import DateField, F, Lookup, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from rapidfuzz import fuzz, process
 from taggit.models import Tag
@@ -33,8 +36,6 @@ from archive.models import Article, Outlet
 
 #: Matches ranked at most: for a common term, the newest ones.
 POOL_SIZE = 1000
-#: Matches counted at most: beyond it the page says "more than 10,000".
-COUNT_CAP = 10_000
 #: PostgreSQL text search configuration (the archive stores English translations).
 CONFIG = "english"
 FTS_TABLE = "annotations_search_fts"
@@ -88,80 +89,114 @@ class SearchFilters:
 class SearchOutcome:
     #: (article id, relevance) best first — at most POOL_SIZE.
     ranked: list[tuple[int, float]]
-    #: How many articles match (counted up to COUNT_CAP).
-    total: int
+    #: False when more articles match than were ranked: only the newest POOL_SIZE matches were.
+    complete: bool = True
 
     @property
-    def pooled(self) -> bool:
-        """True when more articles match than were ranked (only the newest POOL_SIZE were)."""
-        return self.total > len(self.ranked)
+    def total(self) -> int:
+        return len(self.ranked)
 
-    @property
-    def total_capped(self) -> bool:
-        return self.total > COUNT_CAP
+
+NO_FILTERS = SearchFilters()
 
 
 def search_articles(
-    query: ParsedQuery, *, articles: QuerySet, sort: str = "relevance", any_of: bool = False
+    query: ParsedQuery,
+    *,
+    user=None,
+    filters: SearchFilters = NO_FILTERS,
+    sort: str = "relevance",
+    any_of: bool = False,
+    exclude: Sequence[int] = (),
+    pool: int | None = None,
+    articles: QuerySet | None = None,
 ) -> SearchOutcome:
-    """Rank the articles of `articles` (an Article queryset: visibility and filters) matching `query`.
+    """Rank the articles `user` may see (published ones without a user) matching `query` and `filters`.
 
     `sort` is "relevance" (rank, then newest) or "date" (newest first); `any_of` matches articles
-    with any of the words instead of all. An empty query matches nothing.
+    with any of the words instead of all; `exclude` leaves articles out; at most `pool` (POOL_SIZE)
+    of the newest matches are ranked; `articles` (an Article queryset) searches within it instead
+    of `user`'s articles. An empty query matches nothing.
     """
     if query.is_empty:
-        return SearchOutcome([], 0)
+        return SearchOutcome([])
+    if articles is None:
+        visible = Article.objects.visible_to(user) if user is not None else Article.objects.published()
+        within, joined = filters.apply(visible), filters.active
+    else:
+        within, joined = filters.apply(articles), True
     search = _postgres_pool if connection.vendor == "postgresql" else _sqlite_pool
-    pool, count = search(query, articles, any_of)
+    size = pool or POOL_SIZE
+    rows, complete = search(query, within.exclude(pk__in=exclude).order_by(), joined, any_of, sort, size, exclude)
     if sort != "date":
-        pool = sorted(pool, key=lambda row: -row[1])  # stable: equal ranks stay newest first
-    total = len(pool) if len(pool) < POOL_SIZE else count()
-    return SearchOutcome([(pk, rank) for pk, rank in pool], total)
+        rows = sorted(rows, key=lambda row: -row[1])  # stable: equal ranks stay newest first
+    return SearchOutcome(rows, complete)
 
 
-def _postgres_pool(query: ParsedQuery, articles: QuerySet, any_of: bool):
+@contextmanager
+def _bitmap_plans():
+    """Allow only bitmap scans: matches then come from the GIN index, never from testing @@ row by row.
+
+    PostgreSQL's planner does not count the cost of detoasting a stored tsvector, so for a term in
+    half the archive it prefers a sequential scan (or a walk in date order) that detoasts and tests
+    every vector — ten times slower than a bitmap of the index. Session settings, reset at once.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+
+
+def _postgres_pool(query, within, joined, any_of, sort, size, exclude):
+    """The newest matches among `within`; joined: through the article rows (filters), else checked after."""
     tsquery = SearchQuery(to_tsquery(query, any_of=any_of), search_type="raw", config=CONFIG)
-    matching = articles.filter(search_document__vector=tsquery)
-    newest = matching.annotate(day=article_date()).order_by("-day", "-pk").values("pk")[:POOL_SIZE]
-    rows = (
-        ArticleSearch.objects.filter(article_id__in=newest)
-        .annotate(rank=SearchRank(F("vector"), tsquery), day=article_date("article__"))
-        .order_by("-day", "-article_id")
-        .values_list("article_id", "rank")
-    )
+    matching = ArticleSearch.objects.filter(vector=tsquery).exclude(article_id__in=exclude)
+    if joined:
+        matching = matching.filter(article__in=within.values("pk"))
+    # Without a join, articles outside `within` (readers: drafts) are dropped afterwards: take a few more.
+    check = not joined and within.query.has_filters()
+    limit = size + size // 10 + 1 if check else size
+    with _bitmap_plans():
+        newest = list(matching.order_by("-day", "-article_id").values_list("article_id", flat=True)[:limit])
+    complete = len(newest) < limit
+    rows = ArticleSearch.objects.filter(_AnyOf(F("article_id"), newest))
+    if check:
+        rows = rows.filter(article_id__in=within.filter(_AnyOf(F("pk"), newest)).values("pk"))
+    if sort != "date" and newest:
+        ranks = dict(rows.annotate(rank=SearchRank(F("vector"), tsquery)).values_list("article_id", "rank"))
+    else:
+        ranks = dict.fromkeys(rows.values_list("article_id", flat=True) if check else newest, 0.0)
+    return [(pk, ranks[pk]) for pk in newest if pk in ranks][:size], complete
 
-    def count() -> int:
-        return matching.values("pk")[: COUNT_CAP + 1].count()
 
-    return list(rows), count
+class _AnyOf(Lookup):
+    """`column = ANY(%s)` with the ids as one array parameter: a thousand ids, one placeholder."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
 
 
-def _sqlite_pool(query: ParsedQuery, articles: QuerySet, any_of: bool):
+def _sqlite_pool(query, within, joined, any_of, sort, size, exclude):
     match = to_fts5(query, any_of=any_of)
-    base = articles.order_by().annotate(article_id=F("pk"), day=article_date()).values("article_id", "day")
+    base = within.annotate(article_id=F("pk"), day=article_date()).values("article_id", "day")
     base_sql, base_params = base.query.sql_with_params()
     # MATERIALIZED: let FTS5 find the matches once, instead of testing MATCH row by row of the join.
-    matches = (
+    sql = (
         f"WITH m AS MATERIALIZED (SELECT rowid AS id, bm25({FTS_TABLE}, {FTS_WEIGHTS}) AS score "  # noqa: S608
         f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
+        f"SELECT m.id, -m.score FROM m JOIN ({base_sql}) b ON b.article_id = m.id "
+        f"ORDER BY b.day DESC, m.id DESC LIMIT {int(size)}"
     )
-    joined = f"FROM m JOIN ({base_sql}) b ON b.article_id = m.id"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{matches} SELECT m.id, -m.score {joined} ORDER BY b.day DESC, m.id DESC LIMIT {POOL_SIZE}",
-            [match, *base_params],
-        )
+        cursor.execute(sql, [match, *base_params])
         pool = [(pk, float(score)) for pk, score in cursor.fetchall()]
-
-    def count() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM ({matches} SELECT 1 {joined} LIMIT {COUNT_CAP + 1})",  # noqa: S608
-                [match, *base_params],
-            )
-            return cursor.fetchone()[0]
-
-    return pool, count
+    return pool, len(pool) < size
 
 
 # --------------------------------------------------------------------------- the index
@@ -170,6 +205,7 @@ def _sqlite_pool(query: ParsedQuery, articles: QuerySet, any_of: bool):
 @dataclass(frozen=True)
 class SearchDocument:
     article_id: int
+    day: date
     headline: str
     entities: str
     body: str
@@ -180,6 +216,7 @@ def search_documents(article_ids: Sequence[int]) -> list[SearchDocument]:
     """Build the documents of the given articles in four queries."""
     articles = (
         Article.objects.filter(pk__in=article_ids)
+        .annotate(day=article_date())
         .select_related("current_revision")
         .only("headline", "current_revision__blocks")
     )
@@ -203,6 +240,7 @@ def search_documents(article_ids: Sequence[int]) -> list[SearchDocument]:
         documents.append(
             SearchDocument(
                 article.pk,
+                article.day,
                 article.headline,
                 "\n".join(names[article.pk]),
                 "\n\n".join(body),
@@ -242,19 +280,19 @@ def _vector(document: SearchDocument) -> SearchVector:
 
 def _write_vectors(documents: list[SearchDocument]) -> None:
     ArticleSearch.objects.bulk_create(
-        [ArticleSearch(article_id=document.article_id, vector=_vector(document)) for document in documents],
+        [ArticleSearch(article_id=d.article_id, day=d.day, vector=_vector(d)) for d in documents],
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["vector", "updated_at"],
+        update_fields=["vector", "day", "updated_at"],
     )
 
 
 def _write_fts(documents: list[SearchDocument]) -> None:
     ArticleSearch.objects.bulk_create(
-        [ArticleSearch(article_id=document.article_id) for document in documents],
+        [ArticleSearch(article_id=d.article_id, day=d.day) for d in documents],
         update_conflicts=True,
         unique_fields=["article"],
-        update_fields=["updated_at"],
+        update_fields=["day", "updated_at"],
     )
     ids = [document.article_id for document in documents]
     with connection.cursor() as cursor:
@@ -322,3 +360,54 @@ def spelling_suggestion(query: ParsedQuery) -> str | None:
         else:
             words.append(word)
     return " ".join(words) if changed else None
+
+
+# --------------------------------------------------------------------------- distinctive words
+
+#: A word in at least this share of the documents (and in MIN_COMMON_DOCUMENTS) says little about
+#: what an article is about.
+COMMON_SHARE = 0.01
+MIN_COMMON_DOCUMENTS = 20
+COMMON_CACHE_SECONDS = 600
+
+
+def common_lexemes() -> frozenset[str]:
+    """The index's lexemes common enough to say nothing (PostgreSQL's statistics, cached for a while).
+
+    ANALYZE keeps the most common elements of the tsvector column with their frequencies, so this
+    costs one small catalogue query; SQLite keeps no such statistics (an empty set).
+    """
+    if connection.vendor != "postgresql":
+        return frozenset()
+    cached = cache.get("palimpsest:search:common-lexemes")
+    if cached is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples FROM pg_stats s "
+                "JOIN pg_class c ON c.oid = %s::regclass WHERE s.tablename = %s AND s.attname = 'vector'",
+                [ArticleSearch._meta.db_table, ArticleSearch._meta.db_table],
+            )
+            row = cursor.fetchone()
+        elements, frequencies, documents = row if row and row[0] else ([], [], 0)
+        threshold = max(COMMON_SHARE, MIN_COMMON_DOCUMENTS / max(documents, 1))
+        cached = frozenset(e for e, f in zip(elements, frequencies, strict=False) if f >= threshold)
+        cache.set("palimpsest:search:common-lexemes", cached, COMMON_CACHE_SECONDS)
+    return cached
+
+
+def distinctive_words(words: Sequence[str], *, limit: int) -> list[str]:
+    """The first `limit` of `words` that are neither stop words nor common in the archive (PostgreSQL)."""
+    common = common_lexemes()
+    if not common or not words:
+        return list(words[:limit])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, to_tsvector(%s::regconfig, w)::text FROM unnest(%s::text[]) AS w", [CONFIG, list(words)]
+        )
+        lexemes = dict(cursor.fetchall())
+    kept = []
+    for word in words:
+        found = re.findall(r"'((?:[^']|'')+)'", lexemes.get(word, ""))
+        if found and not any(lexeme.replace("''", "'") in common for lexeme in found):
+            kept.append(word)
+    return kept[:limit]

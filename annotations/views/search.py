@@ -44,14 +44,15 @@ class SearchView(TemplateView):
             return context
         query, filters = parse_query(form.cleaned_data["q"]), form.filters()
         context |= {"query": query, "filters": filters, "searched": not query.is_empty or filters.active}
-        articles = filters.apply(Article.objects.visible_to(self.request.user))
         if query.is_empty:
             if filters.active:
+                articles = filters.apply(Article.objects.visible_to(self.request.user))
                 listed = article_rows(self.request.user, pk__in=articles.values("pk"))
                 page = Paginator(listed, PAGE_SIZE).get_page(self.request.GET.get("page"))
                 context |= {"page_obj": page, "results": [(article, []) for article in page]}
             return context
-        outcome = search_articles(query, articles=articles, sort=form.cleaned_data["sort"] or "relevance")
+        sort = form.cleaned_data["sort"] or "relevance"
+        outcome = search_articles(query, user=self.request.user, filters=filters, sort=sort)
         page = Paginator(outcome.ranked, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context |= {"outcome": outcome, "page_obj": page, "results": self.results(page, query)}
         context["entities"] = entities_named(query) if page.number == 1 else []

@@ -134,11 +134,11 @@ def test_queries_do_not_grow_with_the_archive(
     seed, *_ = archive
     confirm_known_suggestions(django_capture_on_commit_callbacks)
     seed = Article.objects.select_related("current_revision").get(pk=seed.pk)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(13):
         related_suggestions(seed)
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(15):
             import_text(f"more-{n}.txt", SAME_EVENTS.replace("Vilnius", f"Vilnius ({n})"))
     confirm_known_suggestions(django_capture_on_commit_callbacks)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(13):
         assert len(related_suggestions(seed, limit=10)) == 10

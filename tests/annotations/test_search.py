@@ -109,9 +109,8 @@ def test_snippets_mark_inflected_hits_around_the_first_one():
 # --------------------------------------------------------------------------- the index and the engines
 
 
-def ranked_headlines(raw, articles=None, **kwargs):
-    queryset = articles if articles is not None else Article.objects.published()
-    outcome = search_articles(parse_query(raw), articles=queryset, **kwargs)
+def ranked_headlines(raw, **kwargs):
+    outcome = search_articles(parse_query(raw), **kwargs)
     headlines = dict(Article.objects.values_list("pk", "headline"))
     return [headlines[pk] for pk, _ in outcome.ranked]
 
@@ -152,7 +151,7 @@ def test_the_engine_matches_through_its_index_not_a_like_scan(indexed):
 @pytest.mark.django_db
 def test_drafts_only_for_those_who_may_see_them(indexed):
     assert ranked_headlines("Lukashenko") != [] and "Draft about Lukashenko" not in ranked_headlines("Lukashenko")
-    assert "Draft about Lukashenko" in ranked_headlines("Lukashenko", articles=Article.objects.all())
+    assert "Draft about Lukashenko" in ranked_headlines("Lukashenko", user=make_member("editor", "Editor"))
 
 
 @pytest.mark.django_db
@@ -194,7 +193,7 @@ def test_filters_by_entity_tag_outlet_and_dates(indexed):
     Article.objects.filter(pk=weather.pk).update(published_on=date(2021, 3, 1), published_on_precision="day")
 
     def with_filters(**filters):
-        return ranked_headlines("protest", articles=SearchFilters(**filters).apply(Article.objects.published()))
+        return ranked_headlines("protest", filters=SearchFilters(**filters))
 
     assert with_filters(entity=minsk) == [weather.headline]
     assert with_filters(tag=weather.tags.get()) == [weather.headline]
@@ -249,11 +248,15 @@ def test_arbitrary_text_never_errors_in_the_engine(indexed, raw):
 def test_common_terms_rank_only_the_newest_pool(monkeypatch):
     monkeypatch.setattr("annotations.search.POOL_SIZE", 3)
     articles = [make_article(f"Common story {n}") for n in range(5)]
-    search_index_update(article_ids=[a.pk for a in articles])
-    outcome = search_articles(parse_query("common"), articles=Article.objects.published())
-    assert len(outcome.ranked) == 3 and outcome.total == 5 and outcome.pooled
+    draft = make_article("Common draft", publish=False)
+    search_index_update(article_ids=[a.pk for a in [*articles, draft]])
+    outcome = search_articles(parse_query("common"))
+    assert not outcome.complete and outcome.total == 3  # the newest three published matches
     assert {pk for pk, _ in outcome.ranked} == {a.pk for a in articles[2:]}
-    assert POOL_SIZE == 1000
+    assert {pk for pk, _ in search_articles(parse_query("common"), exclude=[articles[4].pk]).ranked} == {
+        a.pk for a in articles[1:4]
+    }
+    assert search_articles(parse_query('"story 4"')).complete and POOL_SIZE == 1000
 
 
 @pytest.mark.django_db
@@ -319,3 +322,22 @@ def test_imported_article_is_found_by_the_page(client, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         article_import(data=b"Grodno factory strike\n\nWorkers walked out in Grodno.\n", filename="g.txt", publish=True)
     assert "Grodno factory strike" in client.get("/search", {"q": "grodno"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_distinctive_words_leave_out_what_half_the_archive_says():
+    from django.core.cache import cache
+
+    from annotations.search import distinctive_words
+
+    articles = [make_article(f"Harbour news {n} about quayside{n}") for n in range(40)]
+    search_index_update(article_ids=[a.pk for a in articles])
+    cache.clear()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE annotations_articlesearch")
+        # "harbour" is in every document, "the" is a stop word: neither says what one article is about.
+        assert distinctive_words(["the", "Harbour", "quayside7", "Zeppelin"], limit=5) == ["quayside7", "Zeppelin"]
+    else:  # SQLite keeps no statistics of the index: the words are kept as they are
+        assert distinctive_words(["the", "Harbour", "quayside7"], limit=2) == ["the", "Harbour"]
+    cache.clear()
