@@ -19,8 +19,10 @@ Only anonymous GET/HEAD requests without a messages cookie are served from or st
 signed-in users may see drafts and private notes, which must never reach a public copy.
 """
 
+import gzip
 import hashlib
 import logging
+import re
 import secrets
 import threading
 import time
@@ -126,31 +128,51 @@ def _read_version(key: str) -> int | None:
         return None
 
 
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 class ServedPage(NamedTuple):
-    """A cached page with its response headers made once, as this process keeps it in memory."""
+    """A cached page as this process keeps it in memory: its headers made once, and a gzip copy.
+
+    Readers whose browser accepts gzip (all do) get the compressed copy: an article page is about a
+    tenth of its size then. A public page holds no secret (no CSRF token, nothing per visitor), so
+    compressing it opens no BREACH-style leak. Each encoding has its own strong ETag.
+    """
 
     page: CachedPage
     headers: dict[str, str]
+    gzipped: bytes
+    gzip_headers: dict[str, str]
 
     @classmethod
     def of(cls, page: CachedPage) -> "ServedPage":
+        common = {
+            "Last-Modified": http_date(page.last_modified),
+            "Cache-Control": "public, max-age=0, must-revalidate",
+            "Vary": "Cookie, Accept-Encoding",
+        }
+        gzip_etag = page.etag[:-1] + '-gzip"'
         return cls(
             page,
-            {
-                "ETag": page.etag,
-                "Last-Modified": http_date(page.last_modified),
-                "Cache-Control": "public, max-age=0, must-revalidate",
-                "Vary": "Cookie",
-            },
+            common | {"ETag": page.etag},
+            gzip.compress(page.body, compresslevel=6, mtime=0),
+            common | {"ETag": gzip_etag, "Content-Encoding": "gzip"},
         )
+
+    @property
+    def size(self) -> int:
+        return len(self.page.body) + len(self.gzipped)
 
     def respond(self, request) -> HttpResponse:
         """The page as a response; 304 when the request's conditional headers say the reader has it."""
-        response = HttpResponse(self.page.body, content_type=self.page.content_type, headers=self.headers)
+        body, headers = self.page.body, self.headers
+        if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            body, headers = self.gzipped, self.gzip_headers
+        response = HttpResponse(body, content_type=self.page.content_type, headers=headers)
         if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
             return response
         return get_conditional_response(
-            request, etag=self.page.etag, last_modified=self.page.last_modified, response=response
+            request, etag=headers["ETag"], last_modified=self.page.last_modified, response=response
         )
 
 
@@ -172,10 +194,10 @@ class LocalPages:
         served = ServedPage.of(page)
         with self.lock:
             old = self.pages.pop(key, None)
-            self.size += len(page.body) - (len(old.page.body) if old else 0)
+            self.size += served.size - (old.size if old else 0)
             self.pages[key] = served
             while self.size > self.budget and self.pages:
-                self.size -= len(self.pages.pop(next(iter(self.pages))).page.body)
+                self.size -= self.pages.pop(next(iter(self.pages))).size
         return served
 
 

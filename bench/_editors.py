@@ -198,21 +198,23 @@ def check_writes(ledger: Ledger, article_id: int) -> list[str]:
     from annotations.models import Annotation, Correction
 
     problems = []
-    stored = dict(
-        Annotation.objects.filter(
-            article_id=article_id, motivation="commenting", body_value__startswith="load-"
-        ).values_list("body_value", "pk")
-    )
+    rows = Annotation.objects.filter(
+        article_id=article_id, motivation="commenting", body_value__startswith="load-"
+    ).values_list("body_value", "pk")
+    stored = dict(rows)
+    proposal_rows = Correction.objects.filter(
+        annotation__article_id=article_id, reason__startswith="load-"
+    ).values_list("reason", "annotation_id")
+    for kind, found in (("annotation", rows), ("proposal", proposal_rows)):
+        for token, times in Counter(token for token, _ in found).items():
+            if times > 1:
+                problems.append(f"{kind} {token} is in the database {times} times (a write applied twice)")
     for token, pk in ledger.acked_annotations.items():
         if stored.get(token) != pk:
             problems.append(f"acknowledged annotation {token} (#{pk}) is not in the database")
     for token in set(stored) - ledger.sent_annotations:
         problems.append(f"annotation {token} is in the database but was never sent")
-    proposals = dict(
-        Correction.objects.filter(annotation__article_id=article_id, reason__startswith="load-").values_list(
-            "reason", "annotation_id"
-        )
-    )
+    proposals = dict(proposal_rows)
     for token, annotation_pk in ledger.acked_proposals.items():
         if proposals.get(token) != annotation_pk:
             problems.append(f"acknowledged proposal {token} is not in the database")

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 HOST = "127.0.0.1"
+IDLE_SECONDS = 3.0  # below gunicorn's keep-alive timeout (config/gunicorn.conf.py: 5 s)
 
 
 def free_port() -> int:
@@ -150,6 +151,7 @@ class Client:
         self.host, self.port = parts.hostname or HOST, parts.port or 80
         self.origin = f"https://{self.host}:{self.port}"
         self.connection: http.client.HTTPConnection | None = None
+        self.used = 0.0
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> Response:
         """Send one request (reconnecting once if a kept-alive connection was closed); raise OSError on failure."""
@@ -160,7 +162,10 @@ class Client:
             sent |= {"Origin": self.origin, "Referer": self.origin + path}
             if "csrftoken" in self.cookies:
                 sent["X-CSRFToken"] = self.cookies["csrftoken"]
+        if self.connection is not None and time.monotonic() - self.used > IDLE_SECONDS:
+            self.close()  # gunicorn closes idle keep-alive connections after 5 s: do not race it
         for attempt in (1, 2):
+            reused = self.connection is not None
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             try:
@@ -169,12 +174,16 @@ class Client:
                 response = Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw.read())
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # A kept-alive connection the server had just closed (idle, or a worker recycled): send
+                # again once on a new one, as browsers do. Were the first one processed after all, the
+                # duplicate would show in the write checks (bench/_editors.py).
                 self.close()
-                if attempt == 2 or method not in ("GET", "HEAD"):
+                if attempt == 2 or not reused:
                     raise
             except (OSError, http.client.HTTPException):
                 self.close()
                 raise
+        self.used = time.monotonic()
         self._remember_cookies(raw.headers.get_all("Set-Cookie") or [])
         if response.headers.get("connection", "").lower() == "close":
             self.close()

@@ -4,7 +4,10 @@
 - `/bench/one-row/<pk>/`: one primary-key query, for CONN_MAX_AGE=0 against persistent connections;
 - `/bench/miss/articles/<slug>/`: the public article page on a cache miss: the article's page version is
   bumped (as `article_changed` does after an edit) before the cached page view runs, so every request
-  reads the version, renders, and stores the page.
+  reads the version, renders, and stores the page;
+- `/bench/bytes/<size>/`: `size` bytes from process memory, the ceiling of any cache for a page that big;
+- `/bench/no-link/articles/<slug>/`: the cached article page without the annotation-service `Link`
+  header that ArticleDetailView adds to every response, to measure what building it costs on a hit.
 """
 
 from django.core.cache import cache
@@ -28,6 +31,15 @@ def one_row(request, pk: int):
     return HttpResponse(headline.encode(), content_type="text/plain; charset=utf-8")
 
 
+def memory(request, size: int):
+    return HttpResponse(bytes(size), content_type="text/html; charset=utf-8")
+
+
+class ArticleWithoutLink(ArticleDetailView):
+    def dispatch(self, request, *args, **kwargs):
+        return super(ArticleDetailView, self).dispatch(request, *args, **kwargs)
+
+
 def miss(request, slug: str):
     try:
         cache.incr(article_version_key(slug))
@@ -40,5 +52,7 @@ urlpatterns = [
     path("bench/hello/", hello),
     path("bench/one-row/<int:pk>/", one_row),
     path("bench/miss/articles/<slug:slug>/", miss),
+    path("bench/bytes/<int:size>/", memory),
+    path("bench/no-link/articles/<slug:slug>/", ArticleWithoutLink.as_view()),
     path("", include("config.urls")),
 ]

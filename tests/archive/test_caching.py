@@ -249,11 +249,27 @@ def test_with_redis_down_pages_still_render_and_writes_still_succeed(client, dea
 
 
 def test_local_pages_keep_within_their_budget():
-    pages = caching.LocalPages(budget=250)
+    page = caching.CachedPage(1, '"e"', 0, "text/html", bytes(100))
+    size = caching.ServedPage.of(page).size
+    pages = caching.LocalPages(budget=2 * size + size // 2)
     for n in range(3):
-        pages.put(f"page-{n}", caching.CachedPage(1, '"e"', 0, "text/html", bytes(100)))
-    assert pages.get("page-0") is None and pages.get("page-2") is not None
-    assert pages.size == 200
+        pages.put(f"page-{n}", page)
+    assert pages.get("page-0") is None and pages.get("page-1") is not None and pages.get("page-2") is not None
+    assert pages.size == 2 * size
+
+
+def test_readers_accepting_gzip_get_the_compressed_page_with_its_own_etag(client):
+    import gzip
+
+    url = import_seed().get_absolute_url()
+    plain = client.get(url)
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert "Content-Encoding" not in plain and packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content and len(packed.content) < len(plain.content) / 2
+    assert packed["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 200  # that tag is not the plain page's
 
 
 def test_a_page_kept_in_memory_is_not_served_once_another_server_invalidates_it(client, live_redis):
