@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run serve test lint bench bench-import bench-anchoring bench-glossary bench-load bench-faults bench-perf clean
+.PHONY: run serve test lint bench bench-import bench-anchoring bench-glossary bench-search bench-load bench-faults bench-perf clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-anchoring: $(VENV)/.installed-dev
 
 bench-glossary: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_glossary.py
+
+bench-search: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_search.py
 
 # Against gunicorn on loopback with PostgreSQL and Redis (bench/README.md); wrk is installed if missing.
 bench-load: $(VENV)/.installed-dev

@@ -18,7 +18,14 @@ from annotations.models import (
 )
 from annotations.services.annotating import AnnotationConflict, Body, annotation_delete, annotation_update
 from annotations.services.corrections import REVIEW_PERMISSION, CorrectionError, correction_reject, corrections_accept
-from annotations.services.entities import EntityError, entity_merge, entity_tag_add, entity_tag_remove
+from annotations.services.entities import (
+    EDITABLE_FIELDS,
+    EntityError,
+    entity_merge,
+    entity_tag_add,
+    entity_tag_remove,
+    entity_update,
+)
 from annotations.services.entity_suggestions import suggestion_confirm, suggestion_dismiss
 from annotations.services.glossary import glossary_remember
 from annotations.services.links import (
@@ -377,6 +384,19 @@ class EntityAdmin(admin.ModelAdmin):
     @admin.display(description="aliases")
     def alias_list(self, obj):
         return ", ".join(obj.aliases)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["merged_into", "slug"] if obj else ["merged_into"]  # the slug is the page's address
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)  # a new entity tags no article yet
+            return
+        fields = {f: form.cleaned_data[f] for f in form.changed_data if f in EDITABLE_FIELDS}
+        try:
+            entity_update(entity=obj, user=request.user, **fields)
+        except (EntityError, PermissionDenied) as exc:
+            self.message_user(request, f"Not saved: {exc}", messages.ERROR)
 
     @admin.action(description="Merge the selected entities into one of them…", permissions=["change"])
     def merge_selected(self, request, queryset):

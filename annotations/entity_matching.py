@@ -216,6 +216,10 @@ class EntityMatcher:
         self._fuzzy_cache: dict[str, _FuzzyHit | None] = {}
         for order, entity in enumerate(self.entities):
             self._index(entity, order)
+        # Folding works character by character, so the folded span a key matches starts with its folded
+        # first token: a token no key starts with (most words) is skipped after one bisection.
+        self._sorted_keys = sorted({*self._exact, *self._caps})
+        self._initials = frozenset(key[0] for key in self._sorted_keys)
 
     def _index(self, entity: KnownEntity, order: int) -> None:
         """Register the name (exact) and aliases (alias) of one entity."""
@@ -264,6 +268,9 @@ class EntityMatcher:
         """Longest exact/alias match starting at each token."""
         found: list[MentionSuggestion] = []
         for first in range(len(tokens)):
+            word = tokens[first].text
+            if fold(word[0])[:1] not in self._initials or not self._may_start_key(fold(word)):
+                continue
             last_limit = min(len(tokens), first + self._max_tokens) - 1
             for last in range(last_limit, first - 1, -1):
                 suggestion = self._lookup(text, tokens, first, last)
@@ -271,6 +278,11 @@ class EntityMatcher:
                     found.append(suggestion)
                     break
         return found
+
+    def _may_start_key(self, folded: str) -> bool:
+        """True if some indexed key starts with `folded` (a folded token)."""
+        index = bisect.bisect_left(self._sorted_keys, folded)
+        return index < len(self._sorted_keys) and self._sorted_keys[index].startswith(folded)
 
     def _lookup(
         self, text: str, tokens: list[Token], first: int, last: int

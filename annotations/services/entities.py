@@ -76,6 +76,35 @@ def entity_create(
     return entity
 
 
+EDITABLE_FIELDS = frozenset({"name", "kind", "aliases", "wikidata_id", "description"})
+
+
+def entity_update(*, entity: Entity, user, **changes: Any) -> Entity:
+    """Change an entity's name, kind, aliases, Wikidata ID or description; its articles' search documents follow.
+
+    Raises PermissionDenied without the change permission, EntityError for an unknown field or an
+    invalid value (nothing is saved then).
+    """
+    if not user.has_perm("annotations.change_entity"):
+        raise PermissionDenied("only reviewers may change entities")
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise EntityError(f"these fields cannot be changed here: {', '.join(sorted(unknown))}")
+    for field, value in changes.items():
+        setattr(entity, field, value)
+    entity.aliases = clean_aliases(entity.aliases, entity.name)
+    try:
+        entity.full_clean(exclude=["slug"])
+    except ValidationError as exc:
+        raise EntityError("; ".join(f"{f}: {' '.join(e)}" for f, e in exc.message_dict.items())) from exc
+    entity.save(update_fields=sorted({*changes, "aliases"}))
+    if {"name", "aliases"} & set(changes):
+        search_index_update_on_commit(
+            TaggedEntity.objects.filter(tag=entity).values_list("content_object_id", flat=True)
+        )
+    return entity
+
+
 def clean_aliases(aliases: Iterable[str], name: str) -> list[str]:
     """Aliases without blanks, repeats (case-insensitive) or the name itself, in their first order."""
     seen = {name.casefold()}

@@ -360,3 +360,12 @@ def test_admin_confirms_suggestions_and_searches_aliases(admin_client_reviewer, 
         {"term": "Tikhnov", "app_label": "annotations", "model_name": "taggedentity", "field_name": "tag"},
     )
     assert autocomplete.status_code == 200 and "Sviatlana Tsikhanouskaya" in autocomplete.content.decode()
+
+
+def test_admin_edits_of_an_entity_go_through_the_service(admin_client_reviewer):
+    entity = entity_create(name="Minsk", kind="place")
+    url = f"/admin/annotations/entity/{entity.pk}/change/"
+    data = {"name": "Minsk", "kind": "place", "aliases": "Mensk\nMinsk\n", "wikidata_id": "Q2280", "description": ""}
+    assert admin_client_reviewer.post(url, data).status_code == 302
+    entity.refresh_from_db()
+    assert (entity.aliases, entity.wikidata_id, entity.slug) == (["Mensk"], "Q2280", "minsk")

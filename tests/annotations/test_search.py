@@ -341,3 +341,22 @@ def test_distinctive_words_leave_out_what_half_the_archive_says():
     else:  # SQLite keeps no statistics of the index: the words are kept as they are
         assert distinctive_words(["the", "Harbour", "quayside7"], limit=2) == ["the", "Harbour"]
     cache.clear()
+
+
+@pytest.mark.django_db
+def test_renaming_an_entity_refreshes_its_articles_documents(indexed, django_capture_on_commit_callbacks):
+    from annotations.services.entities import EntityError, entity_update
+
+    seed, *_ = indexed
+    editor, reviewer = make_member("editor", "Editor"), make_member("reviewer", "Reviewer")
+    bachelet = entity_create(name="Michelle Bachelet", kind="person")
+    with django_capture_on_commit_callbacks(execute=True):
+        entity_tag_add(article=seed, entity=bachelet, user=editor)
+    assert ranked_headlines("Jeria") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        entity_update(entity=bachelet, user=reviewer, aliases=["Verónica Michelle Bachelet Jeria", "Bachelet"])
+    assert ranked_headlines("Jeria") == [seed.headline]
+    with pytest.raises(EntityError, match="Wikidata"):
+        entity_update(entity=bachelet, user=reviewer, wikidata_id="12")
+    with pytest.raises(EntityError, match="cannot be changed here: slug"):
+        entity_update(entity=bachelet, user=reviewer, slug="x")
