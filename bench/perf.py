@@ -15,10 +15,13 @@ and the one-row page are measured again. Goals: hit >= 0.9 x hello, miss >= 0.2 
 """
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import _scene
 from _server import Client, Gunicorn, WrkResult, collectstatic, machine, production_env, wrk
@@ -53,6 +56,20 @@ def measure(server: Gunicorn, urls: dict[str, str], *, rounds: int, seconds: int
     return results
 
 
+def cpu_per_request(env: dict[str, str], urls: dict[str, str]) -> dict[str, float]:
+    """Microseconds of CPU per request of each URL, Django called in-process (bench/_cpu.py)."""
+    names = ["hello", "hit", "hit-gzip", "no-link", "bytes", "miss"]
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, str(Path(__file__).with_name("_cpu.py")), *(f"{name}={urls[name]}" for name in names)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in done.stdout.splitlines() if line.startswith("CPU-JSON "))
+    return json.loads(line.removeprefix("CPU-JSON "))
+
+
 def median_rps(results: list[WrkResult]) -> float:
     return statistics.median(result.rps for result in results)
 
@@ -84,6 +101,7 @@ def main() -> int:
         size = len(Client(server.base).get(page).body)
         urls |= {"hit-gzip": page, "bytes": f"/bench/bytes/{size}/", "no-link": f"/bench/no-link{page}"}
         persistent = measure(server, urls, **options)
+    cpu = cpu_per_request(env, urls)
     print("a new connection per request (DJANGO_CONN_MAX_AGE=0):")
     with Gunicorn(env | {"DJANGO_CONN_MAX_AGE": "0"}, name="perf-conn0") as server:
         per_request = measure(server, {"hello": urls["hello"], "one-row": urls["one-row"]}, **options)
@@ -113,6 +131,12 @@ def main() -> int:
             verdicts.append(ok)
             goal = f">= {GOALS[goal_name]} × hello: {'PASS' if ok else 'FAIL'}"
         print(f"{label:<36} {rps:8.0f} {rps / yardstick:8.2f} {p99:8.2f}  {goal}")
+    print(
+        f"\nCPU per request in one process (bench/_cpu.py: WSGI handler, no network; {cpu['hello']:.0f} µs "
+        "for hello world):"
+    )
+    for name, micros in cpu.items():
+        print(f"  {name:<10} {micros:9.0f} µs   {cpu['hello'] / micros:5.2f} × hello")
     p99_ok = hit_p99 <= P99_GOAL_MS
     verdicts.append(p99_ok)
     print(
