@@ -22,6 +22,7 @@ from annotations.anchoring import Selectors
 from annotations.models import Annotation, Entity, EntitySuggestion, TaggedEntity
 from annotations.search import search_index_update_on_commit
 from annotations.services.annotating import annotation_create, annotation_delete
+from archive.caching import articles_changed
 from archive.models import Article
 
 IDENTIFYING = Annotation.Motivation.IDENTIFYING
@@ -41,6 +42,14 @@ def live_entity(entity: Entity) -> Entity:
             return current
         current = Entity.objects.get(pk=current.merged_into_id)
     raise EntityError(f"the entity {entity.name!r} is merged in a chain longer than {MAX_MERGE_DEPTH}")
+
+
+def copies_changed(article_ids: Iterable[int]) -> None:
+    """The articles' entities changed: refresh their cached pages at once and their search documents on commit."""
+    ids = list(article_ids)
+    if ids:
+        articles_changed(ids)
+        search_index_update_on_commit(ids)
 
 
 # --------------------------------------------------------------------------- entities
@@ -99,9 +108,7 @@ def entity_update(*, entity: Entity, user, **changes: Any) -> Entity:
         raise EntityError("; ".join(f"{f}: {' '.join(e)}" for f, e in exc.message_dict.items())) from exc
     entity.save(update_fields=sorted({*changes, "aliases"}))
     if {"name", "aliases"} & set(changes):
-        search_index_update_on_commit(
-            TaggedEntity.objects.filter(tag=entity).values_list("content_object_id", flat=True)
-        )
+        copies_changed(TaggedEntity.objects.filter(tag=entity).values_list("content_object_id", flat=True))
     return entity
 
 
@@ -203,7 +210,7 @@ def mention_create(
     entity = live_entity(entity)
     with transaction.atomic():
         mention = mention_write(article, user, selectors, entity, visibility)
-    search_index_update_on_commit([article.pk])
+    copies_changed([article.pk])
     return mention
 
 
@@ -229,7 +236,7 @@ def mention_delete(*, mention: Annotation, user) -> None:
     with transaction.atomic():
         annotation_delete(annotation=mention, user=user)
         _untag_unmentioned(mention.article_id, [mention.entity_id])
-    search_index_update_on_commit([mention.article_id])
+    copies_changed([mention.article_id])
 
 
 def _untag_unmentioned(article_id: int, entity_ids: Iterable[int]) -> int:
@@ -259,7 +266,7 @@ def article_entities_sync(*, article: Article) -> None:
             ignore_conflicts=True,
         )
         _untag_unmentioned(article.pk, tagged - mentioned)
-    search_index_update_on_commit([article.pk])
+    copies_changed([article.pk])
 
 
 def entity_tag_add(*, article: Article, entity: Entity, user) -> TaggedEntity:
@@ -274,7 +281,7 @@ def entity_tag_add(*, article: Article, entity: Entity, user) -> TaggedEntity:
         if not created and tag.by_mention:
             tag.by_mention = False
             tag.save(update_fields=["by_mention"])
-    search_index_update_on_commit([article.pk])
+    copies_changed([article.pk])
     return tag
 
 
@@ -288,7 +295,7 @@ def entity_tag_remove(*, article: Article, entity: Entity, user) -> None:
             f"the article still mentions {entity.name} in {mentions} passage(s); remove those mentions first"
         )
     TaggedEntity.objects.filter(content_object=article, tag=entity).delete()
-    search_index_update_on_commit([article.pk])
+    copies_changed([article.pk])
 
 
 # --------------------------------------------------------------------------- merging
@@ -318,7 +325,7 @@ def entity_merge(*, source: Entity, target: Entity, user) -> Entity:
         source.merged_into = target
         source.save(update_fields=["merged_into"])
         article_ids = list(TaggedEntity.objects.filter(tag=target).values_list("content_object_id", flat=True))
-    search_index_update_on_commit(article_ids)
+    copies_changed(article_ids)
     return target
 
 

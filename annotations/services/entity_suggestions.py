@@ -18,11 +18,11 @@ from django.db.models import Q
 from annotations.anchoring import Selectors
 from annotations.entity_matching import EntityMatcher, KnownEntity, MentionSuggestion, propose_new_entities
 from annotations.models import Annotation, Entity, EntitySuggestion
-from annotations.search import search_index_update_on_commit
 from annotations.services.entities import (
     IDENTIFYING,
     EntityError,
     clean_aliases,
+    copies_changed,
     entity_create,
     live_entity,
     mention_write,
@@ -169,7 +169,7 @@ def suggestion_confirm(
         suggestion.entity, suggestion.proposed_name, suggestion.state = target, "", EntitySuggestion.State.CONFIRMED
         suggestion.mention = mentions[0] if mentions else None
         suggestion.save(update_fields=["entity", "proposed_name", "state", "mention"])
-    search_index_update_on_commit([article.pk])
+    copies_changed([article.pk])
     return mentions
 
 

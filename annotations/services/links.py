@@ -17,6 +17,7 @@ from django.db.models import Q
 from annotations.anchoring import Selectors
 from annotations.models import Annotation, ArticleLink, ExternalLink
 from annotations.services.annotating import annotation_create
+from archive.caching import articles_changed
 from archive.models import Article
 
 SYMMETRIC_KINDS = frozenset({ArticleLink.Kind.SAME_EVENT, ArticleLink.Kind.OTHER_VERSION})
@@ -70,6 +71,7 @@ def article_link_create(
             link.full_clean(exclude=["annotation"], validate_constraints=False)
             link.annotation = _anchor(source, user, selectors)
             link.save()
+            articles_changed([source.pk, target.pk])  # both pages list the link
     except ValidationError as exc:
         raise LinkError(_validation_message(exc)) from exc
     except IntegrityError as exc:  # a concurrent identical link won the race
@@ -98,6 +100,7 @@ def article_link_delete(*, link: ArticleLink, user) -> None:
         if link.annotation_id:
             Annotation.objects.filter(pk=link.annotation_id).delete()
         link.delete()
+        articles_changed([link.source_id, link.target_id])
 
 
 def check_external_url(url: str) -> str:
@@ -146,6 +149,7 @@ def external_link_create(
             link.full_clean(exclude=["annotation"])
             link.annotation = _anchor(article, user, selectors)
             link.save()
+            articles_changed([article.pk])
     except ValidationError as exc:
         raise LinkError(_validation_message(exc)) from exc
     return link
@@ -159,3 +163,4 @@ def external_link_delete(*, link: ExternalLink, user) -> None:
         if link.annotation_id:
             Annotation.objects.filter(pk=link.annotation_id).delete()
         link.delete()
+        articles_changed([link.article_id])

@@ -131,3 +131,16 @@ def test_entity_pages_queries_do_not_grow(client, editor, django_assert_max_num_
             assert reader.get(url).status_code == 200
     with django_assert_max_num_queries(count):
         assert reader.get("/tags/prisoners/").status_code == 200
+
+
+def test_entity_and_link_changes_refresh_the_cached_article_pages(client, editor):
+    from annotations.services.links import article_link_create
+
+    article, other = make_article("Cached report"), make_article("Linked report")
+    entity = entity_create(name="Grodno", kind="place")
+    assert "Grodno" not in client.get(article.get_absolute_url()).content.decode()  # now cached for readers
+    client.get(other.get_absolute_url())
+    entity_tag_add(article=article, entity=entity, user=editor)
+    assert 'href="/entities/grodno/"' in client.get(article.get_absolute_url()).content.decode()
+    article_link_create(source=article, target=other, kind="follow-up", user=editor)
+    assert "Cached report" in client.get(other.get_absolute_url()).content.decode()
