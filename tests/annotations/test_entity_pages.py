@@ -144,3 +144,37 @@ def test_entity_and_link_changes_refresh_the_cached_article_pages(client, editor
     assert 'href="/entities/grodno/"' in client.get(article.get_absolute_url()).content.decode()
     article_link_create(source=article, target=other, kind="follow-up", user=editor)
     assert "Cached report" in client.get(other.get_absolute_url()).content.decode()
+
+
+def test_reader_helpers_are_one_query_each_whatever_the_mentions(editor, django_assert_num_queries):
+    from annotations.anchoring import Selectors
+    from annotations.reading_entities import entity_chips, mentions_for_reader
+    from annotations.services.entities import mention_create
+
+    entities_load(records=RECORDS)
+    seed = import_seed()
+    text = seed.current_revision.text
+    from annotations.models import Entity
+
+    luka, belarus = Entity.objects.get(name="Alexander Lukashenko"), Entity.objects.get(name="Belarus")
+    start = text.index("Alexander Lukashenko")
+    mention_create(article=seed, user=editor, selectors=Selectors(None, start=start, end=start + 20), entity=luka)
+    mention_create(article=seed, user=editor, selectors=Selectors(None, start=start + 10, end=start + 20), entity=luka)
+    position = -1
+    for _ in range(8):
+        position = text.index("Belarus", position + 1)
+        mention_create(
+            article=seed, user=editor, selectors=Selectors("Belarus", start=position, end=position + 7), entity=belarus
+        )
+    seed = Article.objects.get(pk=seed.pk)
+    with django_assert_num_queries(1):
+        chips = entity_chips(seed)
+    with django_assert_num_queries(1):
+        highlights = mentions_for_reader(seed)
+    assert [(c.name, c.kind, c.url) for c in chips] == [
+        ("Alexander Lukashenko", "person", "/entities/alexander-lukashenko/"),
+        ("Belarus", "place", "/entities/belarus/"),
+    ]
+    assert len(highlights) == 9  # the nested "Lukashenko" inside "Alexander Lukashenko" is left to the outer one
+    first = next(h for h in highlights if h.label == "Alexander Lukashenko")
+    assert (first.start, first.end, first.href) == (start, start + 20, "/entities/alexander-lukashenko/")
