@@ -203,8 +203,38 @@ class LocalPages:
 
 #: 32 MiB of page bodies per process (gunicorn worker): several hundred article pages.
 local_pages = LocalPages(budget=32 * 1024 * 1024)
-#: Striped locks: renders of one page are serialised within a process (rendering holds the GIL anyway).
-RENDER_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+class RenderFlights:
+    """Renders in progress in this process, by page key and version: one thread renders, the others wait.
+
+    Only readers of the same version wait for a render: one for a newer version starts its own at once.
+    """
+
+    WAIT_SECONDS = 10.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.flights: dict[str, tuple[int, threading.Event]] = {}
+
+    def board(self, key: str, version: int) -> tuple[threading.Event, bool]:
+        """Return the render's event, and True when the caller is to render (and then `land` it)."""
+        with self.lock:
+            flight = self.flights.get(key)
+            if flight is not None and flight[0] == version:
+                return flight[1], False
+            done = threading.Event()
+            self.flights[key] = (version, done)
+            return done, True
+
+    def land(self, key: str, done: threading.Event) -> None:
+        with self.lock:
+            if self.flights.get(key, (None, None))[1] is done:
+                del self.flights[key]
+        done.set()
+
+
+render_flights = RenderFlights()
 
 
 class PublicPageCacheMixin:
@@ -240,19 +270,19 @@ class PublicPageCacheMixin:
         except CACHE_ERRORS as exc:
             logger.warning("page cache unavailable, rendering %s: %s", request.path, exc)
             return super().dispatch(request, *args, **kwargs)
-        # One thread of this process renders a missing page while the others asking for it wait and take
-        # its copy: after an invalidation, concurrent readers would otherwise all render it at once.
-        with RENDER_LOCKS[hash(page_key) % len(RENDER_LOCKS)]:
-            served = local_pages.get(page_key)
-            if served is not None and served.page.version == version:
-                return served.respond(request)
-            try:  # we may have waited: render under the newest version, or serve a copy made under it
-                version = _read_version(version_key) or version
-            except CACHE_ERRORS as exc:
-                logger.warning("page cache unavailable, rendering %s: %s", request.path, exc)
-            if served is not None and served.page.version == version:
-                return served.respond(request)
-            return self._render_and_store(request, page_key, version, *args, **kwargs)
+        # One thread of this process renders a missing page while the others asking for the same version
+        # wait and take its copy: after an invalidation, readers would otherwise all render it at once.
+        done, leader = render_flights.board(page_key, version)
+        if leader:
+            try:
+                return self._render_and_store(request, page_key, version, *args, **kwargs)
+            finally:
+                render_flights.land(page_key, done)
+        done.wait(timeout=RenderFlights.WAIT_SECONDS)
+        served = local_pages.get(page_key)
+        if served is not None and served.page.version == version:
+            return served.respond(request)
+        return self._render_and_store(request, page_key, version, *args, **kwargs)  # it failed: render our own
 
     def _render_and_store(self, request, page_key: str, version: int, *args, **kwargs):
         # The version was read before rendering: a change made while we render leaves this copy stale-marked.
