@@ -22,7 +22,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_entities
 	$(BIN)/python manage.py import_articles seeds/ --publish
+	$(BIN)/python manage.py suggest_entities
 	$(BIN)/python manage.py create_demo_accounts
 	@echo ""
 	@echo "Palimpsest is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
