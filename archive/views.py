@@ -1,6 +1,5 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from annotations.reading import reader_article
@@ -37,7 +36,9 @@ class ArticleDetailView(ArticlePagesCacheMixin, DetailView):
         response = super().dispatch(request, *args, **kwargs)
         if response.status_code in (200, 304):
             # Web Annotation Protocol discovery, also given as <link> in the page's head.
-            container = request.build_absolute_uri(reverse("annotations:container", kwargs={"slug": kwargs["slug"]}))
+            # The container is /articles/<slug>/annotations/ (annotations:container); built by hand because
+            # reverse() costs as much as the rest of a cache hit.
+            container = request.build_absolute_uri(f"{request.path}annotations/")
             response["Link"] = f'<{container}>; rel="http://www.w3.org/ns/oa#annotationService"'
         return response
 

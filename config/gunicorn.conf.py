@@ -16,7 +16,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
 # Recycle workers now and then so a slow leak cannot grow forever; jitter keeps them from restarting together.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 100_000))
 max_requests_jitter = max_requests // 10
 # Import Django once in the master: workers fork ready, and a broken release fails before serving.
 preload_app = True
