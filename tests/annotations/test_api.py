@@ -577,5 +577,6 @@ def test_reading_and_writing_one_annotation_takes_few_queries(
     data, etag = created(editor_client, seed)
     with django_assert_max_num_queries(6):
         assert editor_client.get(data["id"]).status_code == 200
-    with django_assert_max_num_queries(20):  # incl. the audit entry (chain lock on PostgreSQL, head lookup, insert, savepoints)
+    # incl. the audit entry: chain lock on PostgreSQL, head lookup, insert, savepoints
+    with django_assert_max_num_queries(20):
         assert put(editor_client, data["id"], data, **{"If-Match": etag}).status_code == 200

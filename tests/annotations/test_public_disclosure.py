@@ -43,7 +43,8 @@ def test_the_public_page_shows_each_fix_marked_with_its_footnote(client, correct
     ]:
         assert re.search(rf'<ins class="correction" title="[^"]*">{re.escape(fixed)}</ins>', html), fixed
     assert '<ins class="correction" title="corrected from ‘Belchett’ — name or term spelling">Bachelet</ins>' in html
-    body = html[html.index('<div class="article-body">') : html.index("</div>", html.index('<div class="article-body">'))]
+    start = html.index('<div class="article-body">')
+    body = html[start : html.index("</div>", start)]
     words = re.sub(r"<[^>]+>", "", body)  # the text readers read (the footnotes keep the old words)
     for wrong in ["Belchett", "Tikhnovskaya", "Tiknovskaya", "calm the winds", "contestant", "Spoke", "Argued"]:
         assert wrong not in words, wrong
