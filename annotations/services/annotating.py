@@ -12,12 +12,15 @@ from django.utils import timezone
 from annotations.anchoring import EditLike, Reanchored, Selectors, describe, reanchor_many, resolve
 from annotations.models import Annotation
 from annotations.models.annotation import MAX_BODY_CHARS
+from annotations.search import search_index_update_on_commit
 from archive.caching import article_changed
 from archive.models import Article, Revision
 from audit.services import audit_lock, audit_record
 
 CANONICAL_MAX_CHARS = Annotation._meta.get_field("canonical").max_length
 TEXT_MOTIVATIONS = frozenset(Annotation.Motivation.values) - {Annotation.Motivation.REPLYING}
+#: Who sees an annotation, from the fewest people to everyone.
+AUDIENCE = {Annotation.Visibility.PRIVATE: 0, Annotation.Visibility.EDITORS: 1, Annotation.Visibility.PUBLIC: 2}
 
 
 class AnnotationError(ValueError):
@@ -64,6 +67,32 @@ def target_selectors(revision: Revision, selectors: Selectors) -> Selectors:
     return describe(text, anchor.start, anchor.end)
 
 
+def within_thread(visibility: str, parent: Annotation | None) -> str:
+    """Return `visibility` narrowed to the parent's: a reply is never shown to more people than its note."""
+    # Else readers would find replies of editors' and private threads in the protocol and the search.
+    if parent is not None and AUDIENCE[visibility] > AUDIENCE[parent.visibility]:
+        return parent.visibility
+    return visibility
+
+
+def readers_copies_changed(article_id: int, *, text_changed: bool = True) -> None:
+    """Refresh what readers get of an article after a public annotation changed: pages and search document."""
+    # The search document holds public notes' bodies: a note made private must stop matching at once.
+    article_changed(article_id)
+    if text_changed:
+        search_index_update_on_commit([article_id])
+
+
+def narrow_replies(annotation: Annotation, now) -> None:
+    """Narrow the replies (at any depth) that would be seen by more people than `annotation` now is."""
+    wider = [visibility for visibility, rank in AUDIENCE.items() if rank > AUDIENCE[annotation.visibility]]
+    parents = [annotation.pk]
+    while parents:
+        rows = Annotation.objects.filter(parent__in=parents, visibility__in=wider)
+        parents = list(rows.values_list("pk", flat=True))
+        rows.update(visibility=annotation.visibility, version=F("version") + 1, modified_at=now)
+
+
 def check_body(body: Body) -> None:
     if len(body.value) > MAX_BODY_CHARS:
         raise AnnotationError(f"the body is {len(body.value):,} characters; the limit is {MAX_BODY_CHARS:,}", "body")
@@ -87,6 +116,7 @@ def annotation_create(
     check_body(body)
     if visibility not in Annotation.Visibility.values:
         raise AnnotationError(f"unknown visibility {visibility!r}", "visibility")
+    visibility = within_thread(visibility, parent)
     annotation = Annotation(
         article=article,
         creator=creator,
@@ -120,7 +150,7 @@ def annotation_create(
         annotation.save()
         audit_record(actor=creator, action="annotation.create", target=annotation, after=snapshot(annotation))
         if annotation.visibility == Annotation.Visibility.PUBLIC:
-            article_changed(article.pk)
+            readers_copies_changed(article.pk, text_changed=bool(annotation.body_value))
     return annotation
 
 
@@ -176,7 +206,7 @@ def annotation_update(
     if visibility is not None:
         if visibility not in Annotation.Visibility.values:
             raise AnnotationError(f"unknown visibility {visibility!r}", "visibility")
-        changes["visibility"] = visibility
+        changes["visibility"] = within_thread(visibility, annotation.parent if annotation.parent_id else None)
     if status is not None:
         if status not in Annotation.Status.values:
             raise AnnotationError(f"unknown status {status!r}", "status")
@@ -185,18 +215,23 @@ def annotation_update(
         raise AnnotationError("the motivation of an annotation cannot change; make a new one", "motivation")
     with transaction.atomic():
         audit_lock()
+        now = timezone.now()
         updated = Annotation.objects.filter(pk=annotation.pk, version=expected_version).update(
-            **changes, version=F("version") + 1, modified_at=timezone.now()
+            **changes, version=F("version") + 1, modified_at=now
         )
         if not updated:
             raise AnnotationConflict(f"annotation {annotation.pk} changed since version {expected_version}")
         before = snapshot(annotation)
         annotation.refresh_from_db()
+        if AUDIENCE[annotation.visibility] < AUDIENCE[before["visibility"]]:
+            narrow_replies(annotation, now)
         audit_record(
             actor=user, action="annotation.update", target=annotation, before=before, after=snapshot(annotation)
         )
         if Annotation.Visibility.PUBLIC in (before["visibility"], annotation.visibility):
-            article_changed(annotation.article_id)
+            readers_copies_changed(
+                annotation.article_id, text_changed=bool({"body_value", "visibility"} & set(changes))
+            )
     return annotation
 
 
@@ -222,7 +257,7 @@ def annotation_delete(*, annotation: Annotation, user, expected_version: int | N
             },
         )
         if annotation.visibility == Annotation.Visibility.PUBLIC:
-            article_changed(annotation.article_id)
+            readers_copies_changed(annotation.article_id)
 
 
 CARRIED_FIELDS = [
