@@ -290,17 +290,21 @@ def annotations_carry(
     """
     annotations = list(Annotation.objects.filter(article=article, revision=old, parent__isnull=True).order_by("pk"))
     results = reanchor_many(old.text, new.text, [a.selectors for a in annotations], edits)
-    now, attention, rewritten = timezone.now(), [], []
+    now, attention, rewritten, recontexted = timezone.now(), [], [], []
     shifted: dict[tuple, list[int]] = defaultdict(list)
     for annotation, result in zip(annotations, results, strict=True):
         if annotation.anchor_state == Annotation.Anchoring.NEEDS_REVIEW and result.state != "orphaned":
             result = replace(result, state=Annotation.Anchoring.NEEDS_REVIEW)  # stays flagged until checked
         if result.state in (Annotation.Anchoring.NEEDS_REVIEW, Annotation.Anchoring.ORPHANED):
             attention.append(annotation)
-        elif only_shifted(annotation, result):
+        elif result.selectors is not None and result.selectors.exact == annotation.exact:
+            # Same words, shifted: one grouped UPDATE; only a changed context needs a per-row value.
             shifted[(result.start - annotation.start, result.state, result.strategy, result.score)].append(
                 annotation.pk
             )
+            if not only_shifted(annotation, result):
+                annotation.prefix, annotation.suffix = result.selectors.prefix, result.selectors.suffix
+                recontexted.append(annotation)
             continue
         carry_one(annotation, result, new, now)
         rewritten.append(annotation)
@@ -315,6 +319,7 @@ def annotations_carry(
             version=F("version") + 1,
             modified_at=now,
         )
+    Annotation.objects.bulk_update(recontexted, ["prefix", "suffix"], batch_size=200)
     Annotation.objects.bulk_update(rewritten, CARRIED_FIELDS, batch_size=200)
     Annotation.objects.filter(article=article, revision=old, parent__isnull=False).update(revision=new)
     return attention

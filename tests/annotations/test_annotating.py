@@ -246,3 +246,18 @@ def test_a_refused_annotation_leaves_no_audit_entry(seed, editor):
     with pytest.raises(AnnotationError):
         annotation_create(article=seed, creator=editor, motivation="commenting", selectors=Selectors(exact="nowhere"))
     assert AuditEntry.objects.count() == before
+
+
+def test_a_neighbour_of_an_edit_keeps_its_words_and_gets_the_new_context(seed, editor):
+    michelle = annotate(seed, "Michelle", editor)
+    article_revise(
+        article=seed,
+        edits=[edit_of(seed, "Belchett", "Bachelet")],
+        author=editor,
+        message="x",
+        base=seed.current_revision,
+    )
+    michelle.refresh_from_db()
+    assert quote_now(michelle) == "Michelle" and michelle.anchor_state == "anchored"
+    assert michelle.suffix.startswith(" Bachelet, Condemned")
+    assert michelle.revision == seed.revisions.get(number=2)
