@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run serve test lint bench bench-import bench-anchoring bench-glossary bench-search bench-load bench-faults bench-perf clean
+.PHONY: run serve test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,29 +51,15 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: bench-import bench-anchoring bench-glossary
+# Each bench-NAME runs bench/<script>; see bench/README.md. The load, fault and perf benchmarks drive
+# gunicorn on loopback with PostgreSQL and Redis (wrk is installed if missing); faults restarts PostgreSQL.
+BENCH_SCRIPTS := import:bench_import anchoring:bench_anchoring glossary:bench_glossary \
+	corrections:bench_corrections search:bench_search load:load faults:faults perf:perf
 
-bench-import: $(VENV)/.installed-dev
-	$(BIN)/python bench/bench_import.py
+bench: bench-import bench-anchoring bench-glossary bench-corrections
 
-bench-anchoring: $(VENV)/.installed-dev
-	$(BIN)/python bench/bench_anchoring.py
-
-bench-glossary: $(VENV)/.installed-dev
-	$(BIN)/python bench/bench_glossary.py
-
-bench-search: $(VENV)/.installed-dev
-	$(BIN)/python bench/bench_search.py
-
-# Against gunicorn on loopback with PostgreSQL and Redis (bench/README.md); wrk is installed if missing.
-bench-load: $(VENV)/.installed-dev
-	$(BIN)/python bench/load.py
-
-bench-faults: $(VENV)/.installed-dev
-	$(BIN)/python bench/faults.py
-
-bench-perf: $(VENV)/.installed-dev
-	$(BIN)/python bench/perf.py
+bench-%: $(VENV)/.installed-dev
+	$(BIN)/python bench/$(patsubst $*:%,%,$(filter $*:%,$(BENCH_SCRIPTS))).py
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache

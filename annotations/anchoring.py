@@ -406,9 +406,7 @@ def _trim_whitespace(exact: str, text: str, start: int, end: int) -> tuple[int, 
     return start, end
 
 
-def _best_boundary(
-    exact: str, text: str, start: int, end: int, reach: int, *, move_start: bool
-) -> int:
+def _best_boundary(exact: str, text: str, start: int, end: int, reach: int, *, move_start: bool) -> int:
     """Shift one boundary within ``reach`` to minimise edit distance (ties: smallest shift)."""
     # Levenshtein, not Indel: Indel would rather drop a substituted edge character than keep it.
     # Raw distance (not normalised) so a longer span is never favoured just for its length.
@@ -590,9 +588,7 @@ def _search_new(selectors: Selectors, new_text: str, min_score: float) -> Reanch
     return Reanchored(state, anchor.start, anchor.end, anchor.score, anchor.strategy, selectors)
 
 
-def _from_mapped(
-    selectors: Selectors, old: Anchor, old_quote: str, mapped: MappedSpan, new_text: str
-) -> Reanchored:
+def _from_mapped(selectors: Selectors, old: Anchor, old_quote: str, mapped: MappedSpan, new_text: str) -> Reanchored:
     """Turn an edit-mapped span into a reanchoring outcome."""
     if mapped.start == mapped.end:
         # Every annotated character was deleted: keep the annotation, unplaced, at its last spot.

@@ -240,9 +240,7 @@ class EntityMatcher:
                 self._index_fuzzy(entity.entity_id, order, tokens, given)
         self._given_names[entity.entity_id] = frozenset(given)
 
-    def _index_fuzzy(
-        self, entity_id: int, order: int, tokens: list[Token], given: set[str]
-    ) -> None:
+    def _index_fuzzy(self, entity_id: int, order: int, tokens: list[Token], given: set[str]) -> None:
         """Index the surname (last token) for fuzzy lookup and remember given names."""
         surname = fold(tokens[-1].text).casefold()
         if len(surname) >= FUZZY_MIN_LENGTH:
@@ -284,9 +282,7 @@ class EntityMatcher:
         index = bisect.bisect_left(self._sorted_keys, folded)
         return index < len(self._sorted_keys) and self._sorted_keys[index].startswith(folded)
 
-    def _lookup(
-        self, text: str, tokens: list[Token], first: int, last: int
-    ) -> MentionSuggestion | None:
+    def _lookup(self, text: str, tokens: list[Token], first: int, last: int) -> MentionSuggestion | None:
         """Match tokens[first..last] against the exact index, then the all-caps index."""
         key = _span_key(text, tokens, first, last)
         if key is None:
@@ -300,9 +296,7 @@ class EntityMatcher:
         score = SCORE_EXACT if term.kind == "exact" else SCORE_ALIAS
         return MentionSuggestion(term.entity_id, start, end, text[start:end], score, term.kind)
 
-    def _fuzzy_candidates(
-        self, text: str, tokens: list[Token], covered: set[int]
-    ) -> list[MentionSuggestion]:
+    def _fuzzy_candidates(self, text: str, tokens: list[Token], covered: set[int]) -> list[MentionSuggestion]:
         """Fuzzy surname matches on capitalised tokens not already matched exactly."""
         found: list[MentionSuggestion] = []
         if not self._fuzzy_terms:
@@ -314,17 +308,11 @@ class EntityMatcher:
             if hit is None:
                 continue
             first = index
-            if (
-                index > 0
-                and index - 1 not in covered
-                and self._is_given_name(text, tokens, index - 1, hit.entity_id)
-            ):
+            if index > 0 and index - 1 not in covered and self._is_given_name(text, tokens, index - 1, hit.entity_id):
                 first = index - 1
             start, end = tokens[first].start, token.end
             score = min(hit.similarity / 100.0, SCORE_FUZZY_CAP)
-            found.append(
-                MentionSuggestion(hit.entity_id, start, end, text[start:end], score, "fuzzy")
-            )
+            found.append(MentionSuggestion(hit.entity_id, start, end, text[start:end], score, "fuzzy"))
         return found
 
     def _is_given_name(self, text: str, tokens: list[Token], index: int, entity_id: int) -> bool:
@@ -393,9 +381,7 @@ def _plausible_variant(word: str, term: str) -> bool:
 def _select_non_overlapping(candidates: list[MentionSuggestion]) -> list[MentionSuggestion]:
     """Greedy pick: exact/alias before fuzzy, longer before shorter, earlier before later."""
     rank = {"exact": 0, "alias": 0, "fuzzy": 1}
-    ordered = sorted(
-        candidates, key=lambda s: (rank[s.kind], -(s.end - s.start), s.start, -s.score)
-    )
+    ordered = sorted(candidates, key=lambda s: (rank[s.kind], -(s.end - s.start), s.start, -s.score))
     chosen: list[MentionSuggestion] = []  # kept sorted by start
     starts: list[int] = []
     for suggestion in ordered:
@@ -601,9 +587,7 @@ def _in_credit_context(ctx: _Context, index: int) -> bool:
     text = ctx.text
     # The credit clause starts at the line, an unclosed "(" or the last sentence break.
     sentence_break = text.rfind(". ", 0, start)
-    clause_start = max(
-        text.rfind("\n", 0, start), sentence_break + 1 if sentence_break >= 0 else -1
-    )
+    clause_start = max(text.rfind("\n", 0, start), sentence_break + 1 if sentence_break >= 0 else -1)
     paren = text.rfind("(", 0, start)
     if paren > clause_start and ")" not in text[paren:start]:
         clause_start = paren
@@ -681,11 +665,7 @@ def _follows_comma_or_name(ctx: _Context, index: int) -> bool:
     if gap.strip() == ",":
         return True
     previous = index - 1
-    return (
-        gap == " "
-        and previous >= 0
-        and (previous in ctx.covered or _is_capitalised(ctx.word(previous)))
-    )
+    return gap == " " and previous >= 0 and (previous in ctx.covered or _is_capitalised(ctx.word(previous)))
 
 
 def _keep_piece(ctx: _Context, piece: _Run) -> bool:
@@ -780,9 +760,7 @@ def _add_proposal(proposals: dict[str, NewEntityProposal], ctx: _Context, piece:
 
 def _merge_surnames(proposals: dict[str, NewEntityProposal]) -> None:
     """Fold a lone surname ("Pompeo") into the full person name ("Mike Pompeo")."""
-    people = [
-        p for p in proposals.values() if p.kind_guess in {"person", "other"} and " " in p.name
-    ]
+    people = [p for p in proposals.values() if p.kind_guess in {"person", "other"} and " " in p.name]
     for key, proposal in list(proposals.items()):
         if " " in proposal.name:
             continue

@@ -146,11 +146,7 @@ class _ExactScanner:
             if term is None:
                 term = self._slow_lookup(found)
             if term is not None and not _same_as_preferred(term, found):
-                out.append(
-                    GlossaryMatch(
-                        term.entry_id, m.start(), m.end(), found, term.preferred, 100.0, "exact"
-                    )
-                )
+                out.append(GlossaryMatch(term.entry_id, m.start(), m.end(), found, term.preferred, 100.0, "exact"))
         return out
 
     def _slow_lookup(self, found: str) -> GlossaryTerm | None:
@@ -291,9 +287,7 @@ class GlossaryMatcher:
             if bucket is None:
                 continue
             # rapidfuzz skips choices whose length cannot reach the cutoff on its own.
-            found = process.extractOne(
-                probe, bucket.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
-            )
+            found = process.extractOne(probe, bucket.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
             if found is not None and (best is None or found[1] > best[1]):
                 best = (bucket.forms[found[2]], float(found[1]))
         return best
@@ -317,13 +311,10 @@ class GlossaryMatcher:
                 groups.setdefault((form.words, case_sensitive), []).append(form)
         # Shared first names ("Sergei ...") are common: one phrase, one extractOne per group.
         return tuple(
-            _PhraseGroup(words, cs, tuple(forms), tuple(f.key for f in forms))
-            for (words, cs), forms in groups.items()
+            _PhraseGroup(words, cs, tuple(forms), tuple(f.key for f in forms)) for (words, cs), forms in groups.items()
         )
 
-    def _phrase_match(
-        self, text: str, start: int, end: int, group: _PhraseGroup
-    ) -> GlossaryMatch | None:
+    def _phrase_match(self, text: str, start: int, end: int, group: _PhraseGroup) -> GlossaryMatch | None:
         """Compare the group.words tokens starting at text[start:end] with the group's forms."""
         taken = 1
         for m in islice(_LETTERS_RE.finditer(text, end), group.words - 1):
@@ -340,9 +331,7 @@ class GlossaryMatcher:
         if best is None or probe in self._known_good:
             return None
         term = group.forms[best[2]].term
-        return GlossaryMatch(
-            term.entry_id, start, end, found, term.preferred, float(best[1]), "fuzzy"
-        )
+        return GlossaryMatch(term.entry_id, start, end, found, term.preferred, float(best[1]), "fuzzy")
 
 
 def _occurrences(text: str, token: str) -> Iterator[tuple[int, int]]:

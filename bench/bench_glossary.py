@@ -142,14 +142,8 @@ def main() -> int:
     scan_s = time.perf_counter() - t0
     rate = len(articles) / scan_s
 
-    print(
-        f"glossary: {len(terms)} entries, {len(wrong_forms)} wrong forms; "
-        f"matcher built in {build_s * 1000:.1f} ms"
-    )
-    print(
-        f"articles: {len(articles)} ({total_kb / len(articles):.1f} KB each, "
-        f"{total_kb / 1024:.1f} MB total)"
-    )
+    print(f"glossary: {len(terms)} entries, {len(wrong_forms)} wrong forms; matcher built in {build_s * 1000:.1f} ms")
+    print(f"articles: {len(articles)} ({total_kb / len(articles):.1f} KB each, {total_kb / 1024:.1f} MB total)")
     print(f"scan: {scan_s:.2f} s -> {rate:,.0f} articles/s ({total_kb / 1024 / scan_s:.1f} MB/s)")
     print(
         f"matches: {sum(counts.values())} (exact {counts['exact']}, fuzzy {counts['fuzzy']}) "

@@ -115,9 +115,7 @@ def main() -> None:
         f"importer alone (parse, dedupe, slugs, bulk insert, audit): {alone:7.2f} s  {alone_rate:6.0f} articles/s"
         f"  (goal >= 150/s: {'PASS' if alone_rate >= 150 else 'FAIL'})"
     )
-    print(
-        f"with on-import work (glossary, entity suggestions, search index): {full:7.2f} s  {rate:6.0f} articles/s"
-    )
+    print(f"with on-import work (glossary, entity suggestions, search index): {full:7.2f} s  {rate:6.0f} articles/s")
     print(f"raw bulk_create of the same rows: {raw:7.2f} s  {raw_rate:6.0f} articles/s")
     ratio = alone_rate / raw_rate
     print(

@@ -73,7 +73,11 @@ class Annotation(models.Model):
     )
     motivation = models.CharField(max_length=16, choices=Motivation.choices, default=Motivation.COMMENTING)
     entity = models.ForeignKey(
-        "annotations.Entity", null=True, blank=True, on_delete=models.PROTECT, related_name="mentions",
+        "annotations.Entity",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mentions",
         help_text="For identifying/tagging annotations: the entity the passage mentions.",
     )
     body_value = models.TextField(blank=True)
@@ -96,7 +100,10 @@ class Annotation(models.Model):
     modified_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, help_text="Raised on every change; the ETag is built from it.")
     canonical = models.CharField(
-        max_length=500, unique=True, default=new_canonical_iri, editable=False,
+        max_length=500,
+        unique=True,
+        default=new_canonical_iri,
+        editable=False,
         help_text="The W3C canonical IRI: kept across systems, exports and imports; never changes.",
     )
 

@@ -90,9 +90,7 @@ def test_jsonld_round_trip() -> None:
 def test_from_jsonld_accepts_either_selector_and_ignores_others() -> None:
     quote_only = Selectors.from_jsonld([{"type": "TextQuoteSelector", "exact": "calm"}])
     assert quote_only == Selectors("calm", "", "", None, None)
-    assert quote_only.to_jsonld() == [
-        {"type": "TextQuoteSelector", "exact": "calm", "prefix": "", "suffix": ""}
-    ]
+    assert quote_only.to_jsonld() == [{"type": "TextQuoteSelector", "exact": "calm", "prefix": "", "suffix": ""}]
     position_only = Selectors.from_jsonld(
         [
             {"type": "CssSelector", "value": "p"},
@@ -225,9 +223,7 @@ def test_min_score_is_configurable() -> None:
 
 def test_rewritten_passage_is_orphaned_not_moved() -> None:
     sel = describe(MINISTER, *span_of(MINISTER, REFORM))
-    changed = MINISTER.replace(
-        "the reform would calm the markets", "the new tax would soothe funds"
-    )
+    changed = MINISTER.replace("the reform would calm the markets", "the new tax would soothe funds")
     assert resolve(sel, changed).is_orphan
 
 
@@ -308,8 +304,7 @@ def test_reanchor_with_edits_states() -> None:
         "orphaned": [Edit(*span_of(MINISTER, REFORM + "."), "")],
     }
     results = {
-        state: reanchor(MINISTER, apply_edits(MINISTER, edits), selected, edits)
-        for state, edits in cases.items()
+        state: reanchor(MINISTER, apply_edits(MINISTER, edits), selected, edits) for state, edits in cases.items()
     }
     assert {state: r.state for state, r in results.items()} == {s: s for s in cases}
     assert results["anchored"].selectors == describe(
@@ -394,10 +389,7 @@ def test_seed_article_annotations_survive_edits_elsewhere() -> None:
     assert [quote_at(current, r.start, r.end) for r in results] == quotes
     # "Spoke" -> "spoke" keeps lengths; the first Tikhnovskaya fix (+2) precedes the caption.
     assert [r.state for r in results] == ["anchored", "anchored", "moved"]
-    assert all(
-        r.selectors is not None and r.selectors.exact == q
-        for r, q in zip(results, quotes, strict=True)
-    )
+    assert all(r.selectors is not None and r.selectors.exact == q for r, q in zip(results, quotes, strict=True))
 
 
 # --------------------------------------------------------------------------- properties

@@ -193,9 +193,7 @@ def test_possessives_with_both_apostrophes() -> None:
 
 
 def test_diacritics_are_folded_for_comparison() -> None:
-    matcher = EntityMatcher(
-        [KnownEntity(1, "Michelle Bachelet", "person", ("Verónica Michelle Bachelet Jeria",))]
-    )
+    matcher = EntityMatcher([KnownEntity(1, "Michelle Bachelet", "person", ("Verónica Michelle Bachelet Jeria",))])
     text = "Veronica Michelle Bachelet Jeria and Verónica Michelle Bachelet Jeria"
     assert [m.kind for m in matcher.find(text)] == ["alias", "alias"]
     assert fold("Lukašenka’s") == "Lukasenka's"
@@ -329,8 +327,7 @@ def test_proposal_heuristics() -> None:
 
 def test_all_caps_words_need_to_recur_outside_credits() -> None:
     text = (
-        "The OSCE observed. BREAKING news today. (Photo: REUTERS) Another (Photo: REUTERS). "
-        "Officials of the OSCE left."
+        "The OSCE observed. BREAKING news today. (Photo: REUTERS) Another (Photo: REUTERS). Officials of the OSCE left."
     )
     proposals = proposal_names(text, None)
     assert proposals == {"OSCE": (2, "other")}

@@ -35,7 +35,7 @@ def _found(matches: list[GlossaryMatch]) -> list[tuple[int, str, str]]:
 def _assert_well_formed(text: str, matches: list[GlossaryMatch]) -> None:
     """Check offsets, ordering and non-overlap of a find() result."""
     for m in matches:
-        assert text[m.start:m.end] == m.found
+        assert text[m.start : m.end] == m.found
         assert m.start < m.end
     for a, b in zip(matches, matches[1:], strict=False):
         assert a.end <= b.start
@@ -140,8 +140,7 @@ def test_empty_glossary_and_empty_forms() -> None:
 
 
 def test_regex_metacharacters_in_forms_are_literal() -> None:
-    term = GlossaryTerm(13, ("U.S.", "(Photo"), "US", case_sensitive=True, whole_word=False,
-                        fuzzy=False)
+    term = GlossaryTerm(13, ("U.S.", "(Photo"), "US", case_sensitive=True, whole_word=False, fuzzy=False)
     matches = GlossaryMatcher([term]).find("UXSX (Photo: U.S. forces")
     assert [m.found for m in matches] == ["(Photo", "U.S."]
 
@@ -166,9 +165,26 @@ def test_unseen_transliteration_matches_entry_with_several_forms() -> None:
 
 @pytest.mark.parametrize(
     "word",
-    ["Belarus", "Belarusian", "the", "Bachelet", "Bachelor", "Belchet", "Tsikhanouskaya",
-     "Belted", "Beliefs", "Tikhon", "Techniques", "Teaching", "Tikhvin", "Bleachers",
-     "Lithuania", "Belch", "Bechtel", "Kelchett"],
+    [
+        "Belarus",
+        "Belarusian",
+        "the",
+        "Bachelet",
+        "Bachelor",
+        "Belchet",
+        "Tsikhanouskaya",
+        "Belted",
+        "Beliefs",
+        "Tikhon",
+        "Techniques",
+        "Teaching",
+        "Tikhvin",
+        "Bleachers",
+        "Lithuania",
+        "Belch",
+        "Bechtel",
+        "Kelchett",
+    ],
 )
 def test_fuzzy_rejects_look_alikes(word: str) -> None:
     glossary = [BACHELET, TSIKHANOUSKAYA]
@@ -252,14 +268,31 @@ def test_verdicts_are_cached_across_calls() -> None:
 # --- properties ---------------------------------------------------------------------------
 
 _WORDS = [
-    "Belchett", "Belchet", "belchett", "Bachelet", "Tikhnovskaya", "Tikhanovskaya",
-    "Tsikhanouskaya", "Tiknovskaya", "calm", "the", "winds", "Spoke", "spoke", "Michelle",
-    "Belarus", "é", "Ж", "ß", "ſ", "İ",
+    "Belchett",
+    "Belchet",
+    "belchett",
+    "Bachelet",
+    "Tikhnovskaya",
+    "Tikhanovskaya",
+    "Tsikhanouskaya",
+    "Tiknovskaya",
+    "calm",
+    "the",
+    "winds",
+    "Spoke",
+    "spoke",
+    "Michelle",
+    "Belarus",
+    "é",
+    "Ж",
+    "ß",
+    "ſ",
+    "İ",
 ]
 _SEPARATORS = [" ", "  ", "\n", ", ", ".", "-", "’", ""]
-_texts = st.lists(
-    st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS)), max_size=25
-).map(lambda parts: "".join(w + s for w, s in parts))
+_texts = st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(_SEPARATORS)), max_size=25).map(
+    lambda parts: "".join(w + s for w, s in parts)
+)
 _MATCHER = GlossaryMatcher(
     SEED_GLOSSARY
     + (

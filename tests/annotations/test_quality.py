@@ -24,10 +24,15 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_d83457cbb5fd5b29.txt
 def test_category_inventory() -> None:
     groups = {value: group for value, (group, _) in CATEGORIES.items()}
     assert {v for v, g in groups.items() if g == "accuracy"} == {
-        "mistranslation", "omission", "addition", "untranslated",
+        "mistranslation",
+        "omission",
+        "addition",
+        "untranslated",
     }
     assert {v for v, g in groups.items() if g == "fluency"} == {
-        "grammar", "spelling", "punctuation",
+        "grammar",
+        "spelling",
+        "punctuation",
     }
     for value in ("terminology", "style", "locale-convention", "markup", "removal"):
         assert value in CATEGORIES
@@ -147,9 +152,7 @@ def test_seed_article_scorecard() -> None:
     assert 97.0 < summary.score < 98.0
 
 
-_errors = st.lists(
-    st.tuples(st.sampled_from(sorted(CATEGORIES)), st.sampled_from(list(SEVERITIES)))
-)
+_errors = st.lists(st.tuples(st.sampled_from(sorted(CATEGORIES)), st.sampled_from(list(SEVERITIES))))
 
 
 @given(errors=_errors, word_count=st.integers(min_value=1, max_value=10_000))

@@ -43,8 +43,7 @@ def test_empty_texts() -> None:
 
 
 def test_replacement_is_delete_then_insert() -> None:
-    ops = word_diff("commissioner, Michelle Belchett, Condemned", "commissioner, Michelle "
-                    "Bachelet, condemned")
+    ops = word_diff("commissioner, Michelle Belchett, Condemned", "commissioner, Michelle Bachelet, condemned")
     assert ops == [
         DiffOp("equal", "commissioner, Michelle "),
         DiffOp("delete", "Belchett"),
@@ -64,8 +63,7 @@ def test_adjacent_word_changes_read_as_one_phrase() -> None:
         DiffOp("insert", "waters"),
         DiffOp("equal", "."),
     ]
-    ops = word_diff("Opposition rival Svetlana Tikhnovskaya won", "Opposition leader Sviatlana "
-                    "Tsikhanouskaya won")
+    ops = word_diff("Opposition rival Svetlana Tikhnovskaya won", "Opposition leader Sviatlana Tsikhanouskaya won")
     # The single spaces between the three changed words are folded into the change.
     assert ops == [
         DiffOp("equal", "Opposition "),
@@ -139,9 +137,7 @@ def test_small_edits_are_visible(old: str, new: str) -> None:
     assert _old_side(ops) == old and _new_side(ops) == new
 
 
-_alphabet = st.sampled_from(
-    list("abcAB ") + ["Belchett", "Bachelet", " ", "\n", ",", ".", "’", "é", "Ж", "\t", "-"]
-)
+_alphabet = st.sampled_from(list("abcAB ") + ["Belchett", "Bachelet", " ", "\n", ",", ".", "’", "é", "Ж", "\t", "-"])
 _texts = st.lists(_alphabet, max_size=40).map("".join)
 
 
