@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from annotations import jsonld
 from annotations.models import Annotation, Entity
-from annotations.services.annotating import AnnotationError, check_body
+from annotations.services.annotating import AnnotationError, check_body, within_thread
 from archive.models import Article, Revision
 
 
@@ -137,6 +137,8 @@ def annotation_restore(*, restorable: jsonld.Restorable, canonical_of: dict, lin
         if parent is None:
             raise AnnotationError("its parent annotation is neither in the file nor in the database", "target")
         annotation.parent, annotation.article_id = parent, parent.article_id
+        # Exports written before replies were clamped may hold a public reply to a hidden note.
+        annotation.visibility = within_thread(annotation.visibility, parent)
         annotation.revision = _revision(parent.article, restorable.revision)
     else:
         article = Article.objects.filter(slug=links.article_slug(posted.target.source, any_host=True) or "").first()

@@ -140,6 +140,20 @@ def test_replies_are_restored_after_their_parents_in_any_order(tmp_path, archive
     assert Annotation.objects.filter(parent__parent__isnull=False).count() == 1
 
 
+def test_a_reply_exported_wider_than_its_note_is_restored_within_its_thread(tmp_path, archive):
+    """Exports written before replies were clamped may hold a public reply to an editors' note."""
+    path = export(tmp_path, "all.jsonld")
+    data = json.loads(path.read_text())
+    thanks = next(item for item in data["first"]["items"] if item.get("body", {}).get("value") == "Thanks")
+    assert thanks["pal:visibility"] == "editors"  # its note, the reply "Yes", is editors-only
+    thanks["pal:visibility"] = "public"
+    path.write_text(json.dumps(data))
+    Annotation.objects.all().delete()
+    assert "imported 9" in import_file(path)
+    assert Annotation.objects.get(body_value="Thanks").visibility == "editors"
+    assert Annotation.objects.get(body_value="Idiom?").visibility == "public"  # notes keep their own
+
+
 def test_a_dry_run_stores_nothing(tmp_path, archive):
     path = export(tmp_path, "all.jsonld")
     Annotation.objects.all().delete()
