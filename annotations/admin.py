@@ -38,6 +38,7 @@ from annotations.services.links import (
     external_link_create,
     external_link_delete,
 )
+from annotations.services.mention_tags import public_mentions
 from archive.admin import ArticleAdmin  # registers the Article admin that the annotation inline joins
 from archive.models import Article
 from archive.services import RevisionConflict
@@ -533,11 +534,11 @@ class TaggedEntityFormSet(ServiceInlineFormSet):
         super().clean()
         for form in self.initial_forms:
             if self._should_delete_form(form) and form.instance.by_mention is False:
-                mentions = Annotation.objects.filter(
-                    article=self.instance, motivation=Annotation.Motivation.IDENTIFYING, entity=form.instance.tag_id
-                ).count()
+                mentions = public_mentions(self.instance.pk, [form.instance.tag_id]).count()
                 if mentions:
-                    form.add_error(None, f"{mentions} passage(s) still mention {form.instance.tag}; remove them first.")
+                    form.add_error(
+                        None, f"{mentions} public passage(s) still mention {form.instance.tag}; remove them first."
+                    )
             elif self._should_delete_form(form):
                 form.add_error(None, "This tag follows the article's mentions; remove the mentions instead.")
 

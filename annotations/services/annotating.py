@@ -13,6 +13,7 @@ from annotations.anchoring import EditLike, Reanchored, Selectors, describe, rea
 from annotations.models import Annotation
 from annotations.models.annotation import MAX_BODY_CHARS
 from annotations.search import search_index_update_on_commit
+from annotations.services.mention_tags import mention_tags_changed
 from archive.caching import article_changed
 from archive.models import Article, Revision
 from audit.services import audit_lock, audit_record
@@ -196,7 +197,9 @@ def annotation_update(
 ) -> Annotation:
     """Change an annotation's body, visibility, status or motivation; never its target.
 
-    Raises AnnotationConflict when `expected_version` is not the stored version (no lost update).
+    A mention made public tags its article with the entity, one made non-public untags it (see
+    annotations.services.mention_tags). Raises AnnotationConflict when `expected_version` is not
+    the stored version (no lost update).
     """
     ensure_can_modify(user, annotation)
     changes: dict = {}
@@ -225,10 +228,11 @@ def annotation_update(
         annotation.refresh_from_db()
         if AUDIENCE[annotation.visibility] < AUDIENCE[before["visibility"]]:
             narrow_replies(annotation, now)
+        retagged = annotation.visibility != before["visibility"] and mention_tags_changed(annotation)
         audit_record(
             actor=user, action="annotation.update", target=annotation, before=before, after=snapshot(annotation)
         )
-        if Annotation.Visibility.PUBLIC in (before["visibility"], annotation.visibility):
+        if retagged or Annotation.Visibility.PUBLIC in (before["visibility"], annotation.visibility):
             readers_copies_changed(
                 annotation.article_id, text_changed=bool({"body_value", "visibility"} & set(changes))
             )
@@ -236,7 +240,10 @@ def annotation_update(
 
 
 def annotation_delete(*, annotation: Annotation, user, expected_version: int | None = None) -> None:
-    """Delete an annotation and its replies; with `expected_version`, only if it is unchanged."""
+    """Delete an annotation and its replies; with `expected_version`, only if it is unchanged.
+
+    A mention's article loses the entity's by-mention tag with its last public mention.
+    """
     ensure_can_modify(user, annotation)
     rows = Annotation.objects.filter(pk=annotation.pk)
     if expected_version is not None:
@@ -256,7 +263,8 @@ def annotation_delete(*, annotation: Annotation, user, expected_version: int | N
                 "article": annotation.article_id,
             },
         )
-        if annotation.visibility == Annotation.Visibility.PUBLIC:
+        retagged = mention_tags_changed(annotation)
+        if retagged or annotation.visibility == Annotation.Visibility.PUBLIC:
             readers_copies_changed(annotation.article_id)
 
 

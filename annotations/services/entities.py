@@ -1,10 +1,12 @@
 """Entities: mentions that tag articles, article-level tags, merges and the seed fixture.
 
-Tags follow mentions. `mention_create` tags the article with the entity (a TaggedEntity row with
-`by_mention=True` unless the article was already tagged); when the last mention of an entity in an
-article goes, a `by_mention` tag goes with it, while a tag an editor added at article level
-(`entity_tag_add`, or the admin's article form: `by_mention=False`) stays. `article_entities_sync`
-restores that rule for an article whatever happened to its annotations.
+Tags follow public mentions (annotations.services.mention_tags). A public `mention_create` tags the
+article with the entity (a TaggedEntity row with `by_mention=True` unless the article was already
+tagged); an editors' or private mention tags nothing, since tags are what readers see. When the last
+public mention of an entity in an article goes (deleted, or made non-public), a `by_mention` tag goes
+with it, while a tag an editor added at article level (`entity_tag_add`, or the admin's article form:
+`by_mention=False`) stays. `article_entities_sync` restores that rule for an article whatever
+happened to its annotations.
 
 Suggestions (the matcher's proposals, confirmed or dismissed by editors) live in
 annotations.services.entity_suggestions.
@@ -22,6 +24,7 @@ from annotations.anchoring import Selectors
 from annotations.models import Annotation, Entity, EntitySuggestion, TaggedEntity
 from annotations.search import search_index_update_on_commit
 from annotations.services.annotating import annotation_create, annotation_delete
+from annotations.services.mention_tags import mention_tags_follow, public_mentions
 from archive.caching import articles_changed
 from archive.models import Article
 
@@ -198,7 +201,7 @@ def mention_create(
     entity: Entity,
     visibility: str = Annotation.Visibility.PUBLIC,
 ) -> Annotation:
-    """Mark a passage of the article's current text as a mention of `entity`, and tag the article with it.
+    """Mark a passage of the article's current text as a mention of `entity`; a public one tags the article with it.
 
     Mentions are public by default: they are what readers see highlighted and linked. A merged
     entity is replaced by the one it was merged into. Raises PermissionDenied without the
@@ -215,57 +218,36 @@ def mention_create(
 
 
 def mention_write(article: Article, user, selectors: Selectors, entity: Entity, visibility: str) -> Annotation:
-    """Create one mention and its by-mention tag, inside the caller's transaction; callers check permissions."""
+    """Create one mention and, if public, its by-mention tag, in the caller's transaction; callers check permissions."""
     mention = annotation_create(
         article=article, creator=user, motivation=IDENTIFYING, selectors=selectors, visibility=visibility
     )
     mention.entity = entity
     mention.save(update_fields=["entity"])
-    TaggedEntity.objects.get_or_create(content_object=article, tag=entity, defaults={"by_mention": True})
+    mention_tags_follow(article.pk, [entity.pk])
     return mention
 
 
 def mention_delete(*, mention: Annotation, user) -> None:
-    """Delete a mention; the article loses the entity's tag with its last mention unless tagged explicitly.
+    """Delete a mention; the article loses the entity's tag with its last public mention unless tagged explicitly.
 
     Raises EntityError for an annotation that is not a mention, PermissionDenied when the user may
     not change it (see annotation_delete).
     """
     if mention.motivation != IDENTIFYING or mention.entity_id is None:
         raise EntityError("this annotation is not an entity mention")
-    with transaction.atomic():
-        annotation_delete(annotation=mention, user=user)
-        _untag_unmentioned(mention.article_id, [mention.entity_id])
-    copies_changed([mention.article_id])
-
-
-def _untag_unmentioned(article_id: int, entity_ids: Iterable[int]) -> int:
-    """Remove by-mention tags of `entity_ids` on the article that no mention supports any more."""
-    mentioned = Annotation.objects.filter(
-        article_id=article_id, motivation=IDENTIFYING, entity_id__in=entity_ids
-    ).values("entity_id")
-    deleted, _ = (
-        TaggedEntity.objects.filter(content_object_id=article_id, tag_id__in=entity_ids, by_mention=True)
-        .exclude(tag_id__in=mentioned)
-        .delete()
-    )
-    return deleted
+    annotation_delete(annotation=mention, user=user)  # drops the tag and refreshes the readers' copies
 
 
 def article_entities_sync(*, article: Article) -> None:
-    """Make the article's entity tags agree with its mentions (tag mentioned entities, drop unsupported ones)."""
+    """Make the article's entity tags agree with its public mentions (tag those entities, drop unsupported tags)."""
     with transaction.atomic():
-        mentioned = set(
-            Annotation.objects.filter(article=article, motivation=IDENTIFYING, entity__isnull=False).values_list(
-                "entity_id", flat=True
-            )
+        mentioned = Annotation.objects.filter(article=article, motivation=IDENTIFYING, entity__isnull=False)
+        tagged = TaggedEntity.objects.filter(content_object=article)
+        mention_tags_follow(
+            article.pk,
+            {*mentioned.values_list("entity_id", flat=True), *tagged.values_list("tag_id", flat=True)},
         )
-        tagged = set(TaggedEntity.objects.filter(content_object=article).values_list("tag_id", flat=True))
-        TaggedEntity.objects.bulk_create(
-            [TaggedEntity(content_object=article, tag_id=pk, by_mention=True) for pk in mentioned - tagged],
-            ignore_conflicts=True,
-        )
-        _untag_unmentioned(article.pk, tagged - mentioned)
     copies_changed([article.pk])
 
 
@@ -286,13 +268,13 @@ def entity_tag_add(*, article: Article, entity: Entity, user) -> TaggedEntity:
 
 
 def entity_tag_remove(*, article: Article, entity: Entity, user) -> None:
-    """Remove the article's tag; raise EntityError while passages still mention the entity."""
+    """Remove the article's tag; raise EntityError while public passages still mention the entity (they tag it)."""
     if not user.has_perm("annotations.delete_taggedentity"):
         raise PermissionDenied("only editors may untag articles")
-    mentions = Annotation.objects.filter(article=article, motivation=IDENTIFYING, entity=entity).count()
+    mentions = public_mentions(article.pk, [entity.pk]).count()
     if mentions:
         raise EntityError(
-            f"the article still mentions {entity.name} in {mentions} passage(s); remove those mentions first"
+            f"the article still mentions {entity.name} in {mentions} public passage(s); remove those mentions first"
         )
     TaggedEntity.objects.filter(content_object=article, tag=entity).delete()
     copies_changed([article.pk])

@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from annotations import search
 from annotations.anchoring import Selectors
-from annotations.models import Annotation
+from annotations.models import Annotation, TaggedEntity
 from annotations.search_query import parse_query
 from annotations.services.annotating import Body, annotation_create
+from annotations.services.entities import entity_create, entity_tag_add, mention_create
 from tests.factories import import_seed, make_member
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +89,41 @@ def test_replies_wider_than_their_note_are_narrowed_and_leave_the_search_and_the
     versions = dict(Annotation.objects.values_list("pk", "version"))
     run_migration_function("0007_narrow_replies_to_their_thread", "narrow_replies_to_their_thread")
     assert dict(Annotation.objects.values_list("pk", "version")) == versions  # nothing left to narrow
+
+
+# --------------------------------------------------------------------------- 0008: tags follow public mentions
+
+
+def test_tags_of_non_public_mentions_go_and_missing_tags_of_public_ones_come():
+    seed, editor = import_seed(), make_member("editor", "Editor")
+    hidden = entity_create(name="Alexander Lukashenko", aliases=["Scandium-alias"])
+    untagged = entity_create(name="Vladimir Putin", aliases=["Yttrium-alias"])
+    explicit = entity_create(name="Kremlin", aliases=["Cerium-alias"])
+    kept = entity_create(name="Mike Pompeo", aliases=["Lanthanum-alias"])
+    for quote, entity, visibility in [
+        ("Lukashenko", hidden, "editors"),
+        ("Putin", untagged, "public"),
+        ("Pompeo", kept, "public"),
+    ]:
+        mention_create(
+            article=seed, user=editor, selectors=Selectors(exact=quote), entity=entity, visibility=visibility
+        )
+    # What the old rule left: a tag for the editors' mention, none for a public one.
+    TaggedEntity.objects.create(content_object=seed, tag=hidden, by_mention=True)
+    TaggedEntity.objects.filter(tag=untagged).delete()
+    entity_tag_add(article=seed, entity=explicit, user=editor)
+    search.search_index_update(article_ids=[seed.pk])
+    assert found_by_readers(seed, "Scandium-alias")  # the leak being repaired
+    assert Client().get(hidden.get_absolute_url()).status_code == 200
+
+    run_migration_function("0008_tags_follow_public_mentions", "tags_follow_public_mentions")
+
+    tags = dict(TaggedEntity.objects.filter(content_object=seed).values_list("tag_id", "by_mention"))
+    assert tags == {untagged.pk: True, explicit.pk: False, kept.pk: True}
+    assert not found_by_readers(seed, "Scandium-alias")
+    assert all(found_by_readers(seed, f"{word}-alias") for word in ("Yttrium", "Cerium", "Lanthanum"))
+    assert seed.headline not in Client().get(hidden.get_absolute_url()).content.decode()
+
+    rows = sorted(TaggedEntity.objects.values_list("pk", "tag_id", "by_mention"))
+    run_migration_function("0008_tags_follow_public_mentions", "tags_follow_public_mentions")
+    assert sorted(TaggedEntity.objects.values_list("pk", "tag_id", "by_mention")) == rows

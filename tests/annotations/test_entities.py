@@ -9,6 +9,9 @@ from django.core.management import call_command
 
 from annotations.anchoring import Selectors
 from annotations.models import Annotation, Entity, EntitySuggestion, TaggedEntity
+from annotations.search import search_articles
+from annotations.search_query import parse_query
+from annotations.services.annotating import annotation_delete, annotation_update
 from annotations.services.entities import (
     EntityError,
     article_entities_sync,
@@ -233,7 +236,7 @@ def test_the_last_mention_takes_its_tag_unless_tagged_at_article_level(entities,
     assert list(seed.entities.all()) == []
     entity_tag_add(article=seed, entity=russia, user=editor)
     mention = mention_create(article=seed, user=editor, selectors=selectors_of(seed, "Russia"), entity=russia)
-    with pytest.raises(EntityError, match="still mentions Russia in 1 passage"):
+    with pytest.raises(EntityError, match="still mentions Russia in 1 public passage"):
         entity_tag_remove(article=seed, entity=russia, user=editor)
     mention_delete(mention=mention, user=editor)
     assert list(seed.entities.all()) == [russia]
@@ -256,9 +259,71 @@ def test_sync_repairs_tags_after_annotations_changed_elsewhere(entities, seed, e
         start=0,
         end=7,
         creator=editor,
+        visibility="public",
     )
     article_entities_sync(article=seed)
     assert set(seed.entities.all()) == {putin, entities["Poland"]}
+    Annotation.objects.filter(entity=putin).update(visibility="editors")
+    article_entities_sync(article=seed)
+    assert list(seed.entities.all()) == [entities["Poland"]]  # an editors' mention tags nothing
+
+
+def tag_of(article, entity):
+    """(by_mention,) of the article's tag with the entity, or None when it is not tagged."""
+    return TaggedEntity.objects.filter(content_object=article, tag=entity).values_list("by_mention", flat=True).first()
+
+
+def test_only_public_mentions_tag_the_article_and_the_tag_follows_their_visibility(
+    seed, editor, client, django_capture_on_commit_callbacks
+):
+    putin = entity_create(name="Vladimir Putin", kind="person", aliases=["Tungstenovich"])
+    chip = f'href="{putin.get_absolute_url()}"'
+
+    def readers_find_alias() -> bool:
+        return seed.pk in [pk for pk, _ in search_articles(parse_query("Tungstenovich")).ranked]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hidden = mention_create(
+            article=seed, user=editor, selectors=selectors_of(seed, "Putin"), entity=putin, visibility="editors"
+        )
+    assert tag_of(seed, putin) is None and not readers_find_alias()
+    assert chip not in client.get(seed.get_absolute_url()).content.decode()  # cached for readers now
+    with django_capture_on_commit_callbacks(execute=True):
+        public = mention_create(article=seed, user=editor, selectors=selectors_of(seed, "Putin", 1), entity=putin)
+    assert tag_of(seed, putin) is True and readers_find_alias()
+    assert chip in client.get(seed.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        annotation_update(annotation=public, user=editor, expected_version=public.version, visibility="private")
+    assert tag_of(seed, putin) is None, "the last public mention became private: the tag goes"
+    assert not readers_find_alias() and chip not in client.get(seed.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        annotation_update(annotation=hidden, user=editor, expected_version=hidden.version, visibility="public")
+    assert tag_of(seed, putin) is True and readers_find_alias()
+    with django_capture_on_commit_callbacks(execute=True):
+        annotation_delete(annotation=hidden, user=editor)  # as the protocol and the workspace delete
+    assert tag_of(seed, putin) is None and not readers_find_alias()
+
+
+def test_an_article_level_tag_stays_and_goes_whatever_the_non_public_mentions(seed, editor):
+    russia = entity_create(name="Russia", kind="place")
+    entity_tag_add(article=seed, entity=russia, user=editor)
+    mention = mention_create(
+        article=seed, user=editor, selectors=selectors_of(seed, "Russia"), entity=russia, visibility="editors"
+    )
+    annotation_update(annotation=mention, user=editor, expected_version=mention.version, visibility="public")
+    mention.refresh_from_db()
+    annotation_update(annotation=mention, user=editor, expected_version=mention.version, visibility="editors")
+    assert tag_of(seed, russia) is False  # still the editor's article-level tag
+    entity_tag_remove(article=seed, entity=russia, user=editor)  # an editors' mention does not hold it
+    assert tag_of(seed, russia) is None
+
+
+def test_a_mention_deleted_through_the_protocol_takes_its_tag(seed, editor, client):
+    putin = entity_create(name="Vladimir Putin", kind="person")
+    mention = mention_create(article=seed, user=editor, selectors=selectors_of(seed, "Putin"), entity=putin)
+    client.force_login(editor)
+    response = client.delete(f"/annotations/{mention.pk}", headers={"If-Match": mention.etag})
+    assert response.status_code == 204 and tag_of(seed, putin) is None
 
 
 def test_mentions_need_the_editor_permissions(entities, seed):
