@@ -6,11 +6,15 @@ version it was rendered under and is served only while that is still the current
 invalidates every page of an article on every server with one `cache.incr`. A page and its version
 are read in one round trip (`get_many`).
 
-Each process also keeps the pages it served lately in memory (`LocalPages`), and checks them against
-the shared version on every request: a hit then costs one small read of the version (through one
-reused Redis client) instead of fetching the whole page and building a Redis client: 204 µs of CPU
-against 391 µs before, hello world taking 94 µs (bench/README.md, "Performance"). Invalidation stays
-immediate on every server, since no page is served without reading its current version first.
+Two layers serve a page:
+
+- `PageCacheMiddleware`, near the top of the middleware, answers a repeat request from this process's
+  memory (`LocalPages`) before sessions, authentication, CSRF or URL resolving run: the page's copy,
+  with the final headers of the response it was first served as, is served once one read of its
+  version from the cache shows it is still current. That read keeps invalidation immediate on every
+  server; the rest is what serving a string costs (bench/README.md, "Performance").
+- `PublicPageCacheMixin` on the views takes what the front misses: the page from the shared cache
+  (Redis), or a render, one per process and version at a time (`RenderFlights`).
 
 Writers call `article_changed(article_id)` / `archive_changed()` *inside* their transaction: the
 version is bumped at once (reads in the same transaction, such as tests, see the change) and again on
@@ -76,9 +80,24 @@ def _bump_now_and_on_commit(keys: list[str]) -> None:
 
 
 def articles_changed(article_ids: Iterable[int]) -> None:
-    """Invalidate every cached page of these articles (the article page, its original, …) on every server."""
-    slugs = Article.objects.filter(pk__in=list(article_ids)).values_list("slug", flat=True)
-    _bump_now_and_on_commit([article_version_key(slug) for slug in slugs])
+    """Invalidate every cached page of these articles (the article page, its original, …) on every server.
+
+    On commit, the article pages that readers were being served are rendered again at once
+    (`archive.views.prerender_article_page`), so the first reader after an edit, on any server,
+    finds the new page instead of rendering it, and an edit costs one render for the whole fleet.
+    """
+    slugs = list(Article.objects.filter(pk__in=list(article_ids)).values_list("slug", flat=True))
+    if slugs:
+        _bump([article_version_key(slug) for slug in slugs])
+        transaction.on_commit(lambda: _bump_and_prerender(slugs))
+
+
+def _bump_and_prerender(slugs: list[str]) -> None:
+    from archive.views import prerender_article_page  # the views import this module
+
+    _bump([article_version_key(slug) for slug in slugs])
+    for slug in slugs:
+        prerender_article_page(slug)
 
 
 def article_changed(article_id: int) -> None:
@@ -97,9 +116,33 @@ class CachedPage(NamedTuple):
     last_modified: int
     content_type: str
     body: bytes
+    #: The body compressed once, by whoever rendered it, for every reader whose browser accepts gzip.
+    gzipped: bytes
 
 
-def _current_version(key: str) -> int:
+def page_of(version: int, body: bytes, content_type: str) -> CachedPage:
+    """The page to cache for `body`, rendered under `version` (read before rendering began)."""
+    return CachedPage(
+        version=version,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        last_modified=int(time.time()),
+        content_type=content_type,
+        body=body,
+        gzipped=gzip.compress(body, compresslevel=6, mtime=0),
+    )
+
+
+def page_key(path: str, query: str = "") -> str:
+    """The shared cache key of a public page: its path and its normalised query, not its host.
+
+    A public page is the same on every host and scheme (links in it are relative), which is what
+    lets a writer render it ahead of readers without knowing how they will ask for it.
+    """
+    return f"pages:page:{path}?{query}"
+
+
+def current_version(key: str) -> int:
+    """The version stored under `key`, created (at random) if there is none."""
     cache.add(key, _fresh_version(), timeout=None)
     return cache.get(key)
 
@@ -130,6 +173,11 @@ def _read_version(key: str) -> int | None:
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
+#: Headers a `ServedPage` makes itself, per encoding; any other header of a response is kept as it was served.
+OWN_HEADERS = frozenset(
+    {"content-type", "content-length", "content-encoding", "etag", "last-modified", "cache-control", "vary"}
+)
+
 
 class ServedPage(NamedTuple):
     """A cached page as this process keeps it in memory: its headers made once, and a gzip copy.
@@ -141,7 +189,6 @@ class ServedPage(NamedTuple):
 
     page: CachedPage
     headers: dict[str, str]
-    gzipped: bytes
     gzip_headers: dict[str, str]
 
     @classmethod
@@ -152,28 +199,33 @@ class ServedPage(NamedTuple):
             "Vary": "Cookie, Accept-Encoding",
         }
         gzip_etag = page.etag[:-1] + '-gzip"'
-        return cls(
-            page,
-            common | {"ETag": page.etag},
-            gzip.compress(page.body, compresslevel=6, mtime=0),
-            common | {"ETag": gzip_etag, "Content-Encoding": "gzip"},
-        )
+        return cls(page, common | {"ETag": page.etag}, common | {"ETag": gzip_etag, "Content-Encoding": "gzip"})
 
     @property
     def size(self) -> int:
-        return len(self.page.body) + len(self.gzipped)
+        return len(self.page.body) + len(self.page.gzipped)
+
+    def as_served(self, response: HttpResponse) -> "ServedPage":
+        """This page with the other headers `response` went out with (security policy, frame options, links)."""
+        extra = {name: value for name, value in response.items() if name.lower() not in OWN_HEADERS}
+        return self._replace(headers=self.headers | extra, gzip_headers=self.gzip_headers | extra)
 
     def respond(self, request) -> HttpResponse:
         """The page as a response; 304 when the request's conditional headers say the reader has it."""
         body, headers = self.page.body, self.headers
         if ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            body, headers = self.gzipped, self.gzip_headers
+            body, headers = self.page.gzipped, self.gzip_headers
         response = HttpResponse(body, content_type=self.page.content_type, headers=headers)
         if "HTTP_IF_NONE_MATCH" not in request.META and "HTTP_IF_MODIFIED_SINCE" not in request.META:
             return response
         return get_conditional_response(
             request, etag=headers["ETag"], last_modified=self.page.last_modified, response=response
         )
+
+
+class LocalPage(NamedTuple):
+    version_key: str
+    served: ServedPage
 
 
 class LocalPages:
@@ -184,25 +236,74 @@ class LocalPages:
 
     def __init__(self, budget: int) -> None:
         self.budget, self.size = budget, 0
-        self.pages: dict[str, ServedPage] = {}
+        self.pages: dict[str, LocalPage] = {}
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> ServedPage | None:
+    def get(self, key: str) -> LocalPage | None:
         return self.pages.get(key)
 
-    def put(self, key: str, page: CachedPage) -> ServedPage:
-        served = ServedPage.of(page)
+    def put(self, key: str, page: LocalPage) -> None:
         with self.lock:
             old = self.pages.pop(key, None)
-            self.size += served.size - (old.size if old else 0)
-            self.pages[key] = served
+            self.size += page.served.size - (old.served.size if old else 0)
+            self.pages[key] = page
             while self.size > self.budget and self.pages:
-                self.size -= self.pages.pop(next(iter(self.pages))).size
-        return served
+                self.size -= self.pages.pop(next(iter(self.pages))).served.size
 
 
 #: 32 MiB of page bodies per process (gunicorn worker): several hundred article pages.
 local_pages = LocalPages(budget=32 * 1024 * 1024)
+
+
+def _front_key(request) -> str | None:
+    """The key of this request's page in `local_pages`: the raw URL, for visitors without a session or messages.
+
+    Only pages a view served as shareable are ever stored, after Django validated the host, so a
+    forged Host header or an unusual query string only misses.
+    """
+    if not settings.PALIMPSEST_PAGE_CACHE or request.method not in ("GET", "HEAD"):
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
+        return None
+    meta = request.META
+    return f"{request.scheme}://{meta.get('HTTP_HOST', '')}{request.path}?{meta.get('QUERY_STRING', '')}"
+
+
+class PageCacheMiddleware:
+    """Serve a public page this process has served before, if still current, ahead of the rest of the stack.
+
+    Place it after SecurityMiddleware (HTTPS redirect, HSTS) and before everything the page does not
+    need. Views opt in through `PublicPageCacheMixin`, which marks the responses that may be kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _front_key(request)
+        if key is not None:
+            local = local_pages.get(key)
+            if local is not None:
+                try:
+                    if local.served.page.version == _read_version(local.version_key):
+                        return local.served.respond(request)
+                except CACHE_ERRORS:
+                    pass  # the view's layer logs it and renders
+        response = self.get_response(request)
+        local = getattr(response, "page_cache_local", None)
+        if key is not None and local is not None and response.status_code == 200 and not response.cookies:
+            local_pages.put(key, LocalPage(local.version_key, local.served.as_served(response)))
+        return response
+
+
+class Flight:
+    """One render in progress: the version it renders, and the page once it is rendered (None if it was not)."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.done = threading.Event()
+        self.served: ServedPage | None = None
 
 
 class RenderFlights:
@@ -215,23 +316,22 @@ class RenderFlights:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.flights: dict[str, tuple[int, threading.Event]] = {}
+        self.flights: dict[str, Flight] = {}
 
-    def board(self, key: str, version: int) -> tuple[threading.Event, bool]:
-        """Return the render's event, and True when the caller is to render (and then `land` it)."""
+    def board(self, key: str, version: int) -> tuple[Flight, bool]:
+        """Return the render's flight, and True when the caller is to render (and then `land` it)."""
         with self.lock:
             flight = self.flights.get(key)
-            if flight is not None and flight[0] == version:
-                return flight[1], False
-            done = threading.Event()
-            self.flights[key] = (version, done)
-            return done, True
+            if flight is not None and flight.version == version:
+                return flight, False
+            flight = self.flights[key] = Flight(version)
+            return flight, True
 
-    def land(self, key: str, done: threading.Event) -> None:
+    def land(self, key: str, flight: Flight) -> None:
         with self.lock:
-            if self.flights.get(key, (None, None))[1] is done:
+            if self.flights.get(key) is flight:
                 del self.flights[key]
-        done.set()
+        flight.done.set()
 
 
 render_flights = RenderFlights()
@@ -259,44 +359,47 @@ class PublicPageCacheMixin:
             return response
         version_key = self.page_version_key()
         try:
-            served = local_pages.get(page_key)
-            if served is not None and served.page.version == _read_version(version_key):
-                return served.respond(request)
             found = cache.get_many([page_key, version_key])
             page, version = found.get(page_key), found.get(version_key)
             if page is not None and page.version == version:
-                return local_pages.put(page_key, page).respond(request)
-            version = version or _current_version(version_key)
+                return self._serve(request, version_key, ServedPage.of(page))
+            version = version or current_version(version_key)
         except CACHE_ERRORS as exc:
             logger.warning("page cache unavailable, rendering %s: %s", request.path, exc)
             return super().dispatch(request, *args, **kwargs)
         # One thread of this process renders a missing page while the others asking for the same version
         # wait and take its copy: after an invalidation, readers would otherwise all render it at once.
-        done, leader = render_flights.board(page_key, version)
+        flight, leader = render_flights.board(page_key, version)
         if leader:
             try:
-                return self._render_and_store(request, page_key, version, *args, **kwargs)
+                return self._render_and_store(request, page_key, version_key, flight, *args, **kwargs)
             finally:
-                render_flights.land(page_key, done)
-        done.wait(timeout=RenderFlights.WAIT_SECONDS)
-        served = local_pages.get(page_key)
-        if served is not None and served.page.version == version:
-            return served.respond(request)
-        return self._render_and_store(request, page_key, version, *args, **kwargs)  # it failed: render our own
+                render_flights.land(page_key, flight)
+        flight.done.wait(timeout=RenderFlights.WAIT_SECONDS)
+        if flight.served is not None:
+            return self._serve(request, version_key, flight.served)
+        return self._render_and_store(request, page_key, version_key, Flight(version), *args, **kwargs)
 
-    def _render_and_store(self, request, page_key: str, version: int, *args, **kwargs):
+    @staticmethod
+    def _serve(request, version_key: str, served: ServedPage) -> HttpResponse:
+        response = served.respond(request)
+        response.page_cache_local = LocalPage(version_key, served)  # for PageCacheMiddleware to keep
+        return response
+
+    def _render_and_store(self, request, page_key: str, version_key: str, flight: Flight, *args, **kwargs):
         # The version was read before rendering: a change made while we render leaves this copy stale-marked.
         response = super().dispatch(request, *args, **kwargs)
         if hasattr(response, "render"):
             response.render()
         if not self._shareable(request, response):
             return response
-        page = self._page(version, response)
+        page = page_of(flight.version, response.content, response["Content-Type"])
         try:
             cache.set(page_key, page, timeout=settings.PALIMPSEST_PAGE_CACHE_SECONDS)
         except CACHE_ERRORS as exc:
             logger.warning("page cache unavailable, not storing %s: %s", request.path, exc)
-        return local_pages.put(page_key, page).respond(request)
+        flight.served = ServedPage.of(page)
+        return self._serve(request, version_key, flight.served)
 
     def _page_key(self, request) -> str | None:
         """Return the cache key of this request's page, or None when it must not come from the cache."""
@@ -314,7 +417,8 @@ class PublicPageCacheMixin:
                 return None
             params = self.cache_query_params
             query = urlencode(sorted((name, request.GET[name]) for name in params if name in request.GET))
-        return f"pages:page:{request.scheme}://{request.get_host()}{request.path}?{query}"
+        request.get_host()  # the page is the same on every host, but only allowed hosts are answered
+        return page_key(request.path, query)
 
     @staticmethod
     def _shareable(request, response) -> bool:
@@ -327,17 +431,6 @@ class PublicPageCacheMixin:
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a CSRF token was rendered into the page
             and not (messages is not None and (messages.used or messages.added_new))
             and not request.session.modified
-        )
-
-    @staticmethod
-    def _page(version: int, response) -> CachedPage:
-        body = response.content
-        return CachedPage(
-            version=version,
-            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-            last_modified=int(time.time()),
-            content_type=response["Content-Type"],
-            body=body,
         )
 
 

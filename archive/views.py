@@ -1,10 +1,25 @@
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.views.generic import DetailView, ListView
 
 from annotations.reading import reader_article
-from archive.caching import ArticlePagesCacheMixin, ListPagesCacheMixin
+from archive.caching import (
+    ArticlePagesCacheMixin,
+    ListPagesCacheMixin,
+    article_version_key,
+    current_version,
+    page_key,
+    page_of,
+)
 from archive.models import Article
+
+logger = logging.getLogger("palimpsest.caching")
+ARTICLE_TEMPLATE = "archive/article_detail.html"
 
 
 class ArticleListView(ListPagesCacheMixin, ListView):
@@ -29,7 +44,7 @@ class ArticleDetailView(ArticlePagesCacheMixin, DetailView):
     This page shows both apps' work (notes, corrections, mentions), so it may import annotations.
     """
 
-    template_name = "archive/article_detail.html"
+    template_name = ARTICLE_TEMPLATE
     context_object_name = "article"
 
     def dispatch(self, request, *args, **kwargs):
@@ -46,10 +61,34 @@ class ArticleDetailView(ArticlePagesCacheMixin, DetailView):
         return Article.objects.visible_to(self.request.user).select_related("outlet", "current_revision")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["revision"] = self.object.current_revision
-        context["reader"] = reader_article(self.object)
-        return context
+        return super().get_context_data(**kwargs) | article_page_context(self.object)
+
+
+def article_page_context(article: Article) -> dict:
+    """What the article template shows of `article`, the same for every visitor (their own menu aside)."""
+    return {"article": article, "revision": article.current_revision, "reader": reader_article(article)}
+
+
+def prerender_article_page(slug: str) -> None:
+    """Render the public page of an article that changed, for its readers, if readers are being served it.
+
+    Called once an edit is committed (`archive.caching.articles_changed`). The page is rendered as an
+    anonymous reader gets it (no request: no menu of a signed-in user, no token) under the version
+    current before rendering, as a reader's render would be. Pages nobody reads (a bulk import, a
+    draft) are left for their first reader. A failure is logged, never raised: the edit is committed.
+    """
+    key = page_key(Article(slug=slug).get_absolute_url())
+    try:
+        if cache.get(key) is None:
+            return
+        version = current_version(article_version_key(slug))
+        article = Article.objects.published().select_related("outlet", "current_revision").filter(slug=slug).first()
+        if article is None:
+            return
+        body = render_to_string(ARTICLE_TEMPLATE, article_page_context(article)).encode()
+        cache.set(key, page_of(version, body, "text/html; charset=utf-8"), settings.PALIMPSEST_PAGE_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001 - the reader's render is the fallback; the edit must not fail after commit
+        logger.exception("could not render the page of %s ahead of its readers", slug)
 
 
 class OriginalDetailView(ArticlePagesCacheMixin, DetailView):

@@ -14,7 +14,7 @@ from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUESTS = {"default": 2000, "miss": 40}
+REQUESTS = {"default": 2000, "render": 40}
 
 
 def main() -> None:
@@ -51,7 +51,7 @@ def main() -> None:
     for argument in sys.argv[1:]:
         name, path = argument.split("=", 1)
         gzip = name.endswith("gzip")
-        count = REQUESTS["miss"] if name == "miss" else REQUESTS["default"]
+        count = REQUESTS.get(name, REQUESTS["default"])
         for _ in range(20):
             call(path, gzip)
         started = time.process_time()

@@ -1,20 +1,22 @@
-"""The product's URLs plus three benchmark-only views (never in config/urls.py).
+"""The product's URLs plus the benchmark-only views (never in config/urls.py).
 
 - `/bench/hello/`: hello world through the same middleware, the yardstick of every ratio;
 - `/bench/one-row/<pk>/`: one primary-key query, for CONN_MAX_AGE=0 against persistent connections;
-- `/bench/miss/articles/<slug>/`: the public article page on a cache miss: the article's page version is
-  bumped (as `article_changed` does after an edit) before the cached page view runs, so every request
-  reads the version, renders, and stores the page;
-- `/bench/bytes/<size>/`: `size` bytes from process memory, the ceiling of any cache for a page that big;
-- `/bench/no-link/articles/<slug>/`: the cached article page without the annotation-service `Link`
-  header that ArticleDetailView adds to every response, to measure what building it costs on a hit.
+- `/bench/miss/articles/<slug>/`: the public article page on the first request after an edit: ahead of
+  the page cache's middleware, `bump_before_the_page_cache` bumps the article's page version (as
+  `article_changed` does) and stores the page again under the new version, as
+  `prerender_article_page` does when the edit commits, so every request finds its copy out of date
+  and takes the new page from Redis;
+- `/bench/render/articles/<slug>/`: the article page rendered for every request: the version is bumped
+  and the page taken out of the cache first (a cold cache, an eviction, or what each edit renders once);
+- `/bench/bytes/<size>/`: `size` bytes from process memory, the ceiling of any cache for a page that big.
 """
 
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path
 
-from archive.caching import article_version_key
+from archive.caching import article_version_key, page_key
 from archive.models import Article
 from archive.views import ArticleDetailView
 
@@ -35,24 +37,39 @@ def memory(request, size: int):
     return HttpResponse(bytes(size), content_type="text/html; charset=utf-8")
 
 
-class ArticleWithoutLink(ArticleDetailView):
-    def dispatch(self, request, *args, **kwargs):
-        return super(ArticleDetailView, self).dispatch(request, *args, **kwargs)
+MISS_PREFIX, RENDER_PREFIX = "/bench/miss/articles/", "/bench/render/articles/"
 
 
-def miss(request, slug: str):
-    try:
-        cache.incr(article_version_key(slug))
-    except ValueError:  # no version yet: the page view creates one
-        pass
-    return article_page(request, slug=slug)
+def bump_before_the_page_cache(get_response):
+    """Middleware (first in bench/server_settings.py): the miss and render URLs' pages go out of date first."""
+
+    def middleware(request):
+        for prefix in (MISS_PREFIX, RENDER_PREFIX):
+            if request.path.startswith(prefix):
+                slug = request.path.removeprefix(prefix).strip("/")
+                out_of_date(slug, page_key(request.path), rendered_ahead=prefix == MISS_PREFIX)
+        return get_response(request)
+
+    return middleware
+
+
+def out_of_date(slug: str, key: str, *, rendered_ahead: bool) -> None:
+    version_key = article_version_key(slug)
+    version = cache.incr(version_key) if cache.get(version_key) is not None else None
+    page = cache.get(key)
+    if page is None or version is None:
+        return
+    if rendered_ahead:
+        cache.set(key, page._replace(version=version))
+    else:
+        cache.delete(key)
 
 
 urlpatterns = [
     path("bench/hello/", hello),
     path("bench/one-row/<int:pk>/", one_row),
-    path("bench/miss/articles/<slug:slug>/", miss),
+    path("bench/miss/articles/<slug:slug>/", article_page),
+    path("bench/render/articles/<slug:slug>/", article_page),
     path("bench/bytes/<int:size>/", memory),
-    path("bench/no-link/articles/<slug:slug>/", ArticleWithoutLink.as_view()),
     path("", include("config.urls")),
 ]

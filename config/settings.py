@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Serves repeat reads of public pages from memory, ahead of sessions, auth and CSRF (archive/caching.py).
+    "archive.caching.PageCacheMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "config.errors.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

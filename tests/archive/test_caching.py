@@ -249,11 +249,12 @@ def test_with_redis_down_pages_still_render_and_writes_still_succeed(client, dea
 
 
 def test_local_pages_keep_within_their_budget():
-    page = caching.CachedPage(1, '"e"', 0, "text/html", bytes(100))
-    size = caching.ServedPage.of(page).size
+    page = caching.page_of(1, bytes(100), "text/html")
+    local = caching.LocalPage("pages:v:test", caching.ServedPage.of(page))
+    size = local.served.size
     pages = caching.LocalPages(budget=2 * size + size // 2)
     for n in range(3):
-        pages.put(f"page-{n}", page)
+        pages.put(f"page-{n}", local)
     assert pages.get("page-0") is None and pages.get("page-1") is not None and pages.get("page-2") is not None
     assert pages.size == 2 * size
 
@@ -314,3 +315,97 @@ def test_concurrent_misses_of_one_page_render_it_once_per_process(rf):
         thread.join(timeout=10)
     assert results == [b"slow page"] * 4
     assert len(renders) == 1
+
+
+# --------------------------------------------------------------------------- the front door (PageCacheMiddleware)
+
+
+def test_a_repeat_read_is_answered_before_the_view_with_the_same_headers(client, monkeypatch):
+    url = import_seed().get_absolute_url()
+    first = client.get(url)
+
+    def view_must_not_run(*args, **kwargs):
+        raise AssertionError("the view ran for a page the front door holds")
+
+    monkeypatch.setattr(ArticleDetailView, "dispatch", view_must_not_run)
+    again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content
+    policy = next(name for name in first.headers if name.startswith("Content-Security-Policy"))
+    for header in (policy, "X-Frame-Options", "Link", "ETag", "Vary", "Cache-Control", "Referrer-Policy"):
+        assert again[header] == first[header], header
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_the_front_door_never_serves_a_stale_copy_or_a_signed_in_visitor(client, monkeypatch):
+    article = import_seed()
+    url = article.get_absolute_url()
+    client.get(url)
+    caching.article_changed(article.pk)
+    rendered = []
+    render = ArticleDetailView.get_context_data
+
+    def counted(view, **kwargs):
+        rendered.append(view.request.path)
+        return render(view, **kwargs)
+
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", counted)
+    client.get(url)
+    assert rendered == [url]
+    client.force_login(make_member("ed-front", "Editor"))
+    assert "Sign out" in client.get(url).content.decode() and len(rendered) == 2
+
+
+def test_a_forged_host_is_refused_not_served_from_memory(client):
+    url = import_seed().get_absolute_url()
+    client.get(url)
+    assert client.get(url, HTTP_HOST="evil.example").status_code == 400
+    assert client.get(f"{url}?utm_source=x").status_code == 200  # a query string it does not know: the view's path
+
+
+# --------------------------------------------------------------------------- rendered ahead of readers
+
+
+def test_an_edit_renders_the_page_its_readers_read_once_for_everyone(
+    client, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    article = import_seed()
+    url = article.get_absolute_url()
+    client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        note(article, "Lukashenko", make_member("ed-ahead", "Editor"), "public", "Rendered before anyone asked")
+    with django_assert_num_queries(0):
+        ahead = client.get(url)
+    assert "Rendered before anyone asked" in ahead.content.decode()
+    cache.clear()
+    assert client.get(url).content == ahead.content  # the same page a reader's render makes
+
+
+def test_pages_nobody_reads_and_drafts_are_left_for_their_first_reader(client, django_capture_on_commit_callbacks):
+    article = import_seed()
+    key = caching.page_key(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        revise_first_paragraph(article, "Nobody has read this yet.")
+    assert cache.get(key) is None
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=article)
+    assert cache.get(key).version != cache.get(caching.article_version_key(article.slug))
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_a_failed_render_ahead_never_fails_the_committed_edit(
+    client, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    article = import_seed()
+    url = article.get_absolute_url()
+    client.get(url)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template store unreachable")
+
+    monkeypatch.setattr("archive.views.render_to_string", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        note(article, "Lukashenko", make_member("ed-broken", "Editor"), "public", "Saved all the same")
+    assert "could not render the page" in caplog.text
+    monkeypatch.undo()
+    assert "Saved all the same" in client.get(url).content.decode()
