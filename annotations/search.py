@@ -324,24 +324,30 @@ SPELLING_VOCABULARY = 5000
 SPELLING_CUTOFF = 80.0
 
 
-def entities_named(query: ParsedQuery, *, limit: int = 5) -> list[Entity]:
-    """Entities whose name or an alias contains the query's words (merged ones excluded)."""
+def entities_visible_to(user) -> QuerySet:
+    """The entities `user` may see (readers without a user: those with a public page), merged ones excluded."""
+    entities = Entity.objects.visible_to(user) if user is not None else Entity.objects.public()
+    return entities.filter(merged_into__isnull=True)
+
+
+def entities_named(query: ParsedQuery, *, user=None, limit: int = 5) -> list[Entity]:
+    """Entities `user` may see (a reader's without one) whose name or an alias contains the query's words."""
     text = " ".join(query.words())
     if len(text) < 2:
         return []
     return list(
-        Entity.objects.filter(merged_into__isnull=True)
+        entities_visible_to(user)
         .filter(Q(name__icontains=text) | Q(aliases__icontains=text))
         .only("name", "slug", "kind")
         .order_by("name")[:limit]
     )
 
 
-def spelling_suggestion(query: ParsedQuery) -> str | None:
-    """The query with misspelt words replaced by the closest entity-name word ("Tikanovskaya" →
-    "Tikhanovskaya"), or None when nothing close enough differs."""
+def spelling_suggestion(query: ParsedQuery, *, user=None) -> str | None:
+    """The query with misspelt words replaced by the closest word of an entity's name `user` may see
+    ("Tikanovskaya" → "Tikhanovskaya"), or None when nothing close enough differs."""
     vocabulary: dict[str, str] = {}
-    rows = Entity.objects.filter(merged_into__isnull=True).values_list("name", "aliases")[:SPELLING_VOCABULARY]
+    rows = entities_visible_to(user).values_list("name", "aliases")[:SPELLING_VOCABULARY]
     for name, aliases in rows:
         for word in WORD_RE.findall(" ".join([name, *(aliases or ())])):
             if len(word) >= 4:

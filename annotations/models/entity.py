@@ -2,8 +2,9 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from taggit.models import TagBase, TaggedItemBase
+from taggit.models import NaturalKeyManager, TagBase, TaggedItemBase
 
 from annotations.models.annotation import Annotation
 from archive.models import Article
@@ -14,6 +15,23 @@ WIKIDATA_ID = re.compile(r"^Q[1-9]\d*$")
 def validate_wikidata_id(value: str) -> None:
     if value and not WIKIDATA_ID.match(value):
         raise ValidationError("A Wikidata ID is Q followed by digits, e.g. Q39651.")
+
+
+class EntityQuerySet(models.QuerySet):
+    def public(self) -> "EntityQuerySet":
+        """Entities with a public page: those tagging at least one published article.
+
+        By-mention tags exist for public mentions only, so an entity only mentioned in editors' or
+        private notes, or only tagging drafts, is not public.
+        """
+        published = TaggedEntity.objects.filter(tag=OuterRef("pk"), content_object__status=Article.Status.PUBLISHED)
+        return self.filter(Exists(published))
+
+    def visible_to(self, user) -> "EntityQuerySet":
+        """Every entity for those who may see drafts (as Article.objects.visible_to), public ones for the others."""
+        if user.is_authenticated and user.has_perm("archive.view_article"):
+            return self.all()
+        return self.public()
 
 
 class Entity(TagBase):
@@ -38,6 +56,8 @@ class Entity(TagBase):
         related_name="merged_from",
         help_text="Set when this entity was merged; its page redirects there.",
     )
+
+    objects = NaturalKeyManager.from_queryset(EntityQuerySet)()
 
     class Meta:
         verbose_name_plural = "entities"

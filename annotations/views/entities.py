@@ -2,8 +2,8 @@
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
-from django.http import HttpResponsePermanentRedirect
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 from taggit.models import Tag
@@ -25,6 +25,13 @@ ARTICLE_FIELDS = (
 
 def can_see_drafts(user) -> bool:
     return user.is_authenticated and user.has_perm("archive.view_article")
+
+
+def tags_visible_to(user):
+    """Every topic tag for those who may see drafts; for the others, the tags of published articles."""
+    if can_see_drafts(user):
+        return Tag.objects.all()
+    return Tag.objects.filter(Exists(Article.objects.published().filter(tags=OuterRef("pk"))))
 
 
 def article_rows(user, **filters):
@@ -58,7 +65,11 @@ class EntityListView(ListView):
 
 
 class EntityDetailView(ListView):
-    """An entity and the articles about it, newest first; a merged entity's page moves to its target (301)."""
+    """An entity and the articles about it, newest first; a merged entity's page moves to its target (301).
+
+    Readers get 404 for an entity no published article is about (only drafts, or only non-public
+    mentions): its name is not theirs to see. Those who may see drafts see every entity's page.
+    """
 
     template_name = "annotations/entity_detail.html"
     context_object_name = "articles"
@@ -66,8 +77,11 @@ class EntityDetailView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.entity = get_object_or_404(Entity, slug=kwargs["slug"])
-        if self.entity.merged_into_id is not None:
-            return HttpResponsePermanentRedirect(live_entity(self.entity).get_absolute_url())
+        live = live_entity(self.entity) if self.entity.merged_into_id is not None else self.entity
+        if not Entity.objects.visible_to(request.user).filter(pk=live.pk).exists():
+            raise Http404("No published article is about this entity.")
+        if live.pk != self.entity.pk:
+            return HttpResponsePermanentRedirect(live.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
@@ -91,14 +105,14 @@ class EntityDetailView(ListView):
 
 
 class TagDetailView(ListView):
-    """The articles with a topic tag, newest first."""
+    """The articles with a topic tag, newest first; readers get 404 for a tag only drafts have."""
 
     template_name = "annotations/tag_detail.html"
     context_object_name = "articles"
     paginate_by = 20
 
     def get(self, request, *args, **kwargs):
-        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.tag = get_object_or_404(tags_visible_to(request.user), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -3,12 +3,11 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
-from taggit.models import Tag
 
 from annotations.models import Entity
 from annotations.search import SearchFilters, entities_named, search_articles, spelling_suggestion
 from annotations.search_query import parse_query, snippet
-from annotations.views.entities import article_rows
+from annotations.views.entities import article_rows, tags_visible_to
 from archive.models import Article, Outlet
 
 PAGE_SIZE = 20
@@ -25,10 +24,11 @@ class SearchForm(forms.Form):
         choices=[("relevance", "Most relevant"), ("date", "Newest first")], required=False, label="Order"
     )
 
-    def filters(self) -> SearchFilters:
+    def filters(self, user) -> SearchFilters:
+        """The filters asked for; an entity or tag `user` may not see is ignored, like an unknown one."""
         data = self.cleaned_data
-        entity = Entity.objects.filter(slug=data["entity"]).first() if data.get("entity") else None
-        tag = Tag.objects.filter(slug=data["tag"]).first() if data.get("tag") else None
+        entity = Entity.objects.visible_to(user).filter(slug=data["entity"]).first() if data.get("entity") else None
+        tag = tags_visible_to(user).filter(slug=data["tag"]).first() if data.get("tag") else None
         return SearchFilters(entity, tag, data.get("outlet"), data.get("date_from"), data.get("date_to"))
 
 
@@ -42,7 +42,7 @@ class SearchView(TemplateView):
         context = super().get_context_data(form=form, **kwargs)
         if not form.is_bound or not form.is_valid():
             return context
-        query, filters = parse_query(form.cleaned_data["q"]), form.filters()
+        query, filters = parse_query(form.cleaned_data["q"]), form.filters(self.request.user)
         context |= {"query": query, "filters": filters, "searched": not query.is_empty or filters.active}
         if query.is_empty:
             if filters.active:
@@ -55,9 +55,9 @@ class SearchView(TemplateView):
         outcome = search_articles(query, user=self.request.user, filters=filters, sort=sort)
         page = Paginator(outcome.ranked, PAGE_SIZE).get_page(self.request.GET.get("page"))
         context |= {"outcome": outcome, "page_obj": page, "results": self.results(page, query)}
-        context["entities"] = entities_named(query) if page.number == 1 else []
+        context["entities"] = entities_named(query, user=self.request.user) if page.number == 1 else []
         if not outcome.ranked:
-            context["spelling"] = spelling_suggestion(query)
+            context["spelling"] = spelling_suggestion(query, user=self.request.user)
         return context
 
     def results(self, page, query) -> list:

@@ -84,6 +84,8 @@ def test_a_merged_entity_page_redirects_permanently(client, editor):
     old, middle, final = (entity_create(name=n, kind="person") for n in ("Tikhanovskaya", "Tsikhanovskaya", "Tsikh"))
     entity_merge(source=old, target=middle, user=reviewer)
     entity_merge(source=middle, target=final, user=reviewer)
+    assert client.get(old.get_absolute_url()).status_code == 404  # no published article is about it yet
+    tagged("Tsikh speaks", final, editor)
     response = client.get(old.get_absolute_url())
     assert response.status_code == 301 and response["Location"] == final.get_absolute_url()
     assert client.get(middle.get_absolute_url())["Location"] == final.get_absolute_url()
@@ -97,6 +99,40 @@ def test_names_are_escaped(client, editor):
         html = client.get(url).content.decode()
         assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<b>bold</b>" not in client.get(entity.get_absolute_url()).content.decode()
+
+
+def test_entities_and_tags_no_published_article_is_about_have_no_public_page(
+    client, editor, django_assert_max_num_queries
+):
+    from annotations.anchoring import Selectors
+    from annotations.services.entities import mention_create
+
+    drafted = entity_create(name="Maria Kalesnikava", kind="person")
+    tagged("Kalesnikava draft", drafted, editor, publish=False)
+    hidden = entity_create(name="Viktar Babaryka", kind="person")
+    published = make_article("Babaryka report")
+    mention_create(
+        article=published, user=editor, selectors=Selectors(exact="Babaryka"), entity=hidden, visibility="editors"
+    )
+    make_article("Secret topic draft", publish=False).tags.add("unannounced")
+    pages = [drafted.get_absolute_url(), hidden.get_absolute_url(), "/tags/unannounced/"]
+    for url in pages:
+        with django_assert_max_num_queries(3):
+            assert client.get(url).status_code == 404, url
+    listing = client.get("/entities/").content.decode()
+    assert "Kalesnikava" not in listing and "Babaryka" not in listing
+    for query in ({"q": "Kalesnikava"}, {"q": "Babaryka"}, {"q": "report", "entity": hidden.slug}):
+        html = client.get("/search", query).content.decode()
+        assert drafted.get_absolute_url() not in html and hidden.get_absolute_url() not in html, query
+        assert "Viktar Babaryka" not in html
+    client.force_login(editor)
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert "Kalesnikava draft" in client.get(drafted.get_absolute_url()).content.decode()
+    assert f'href="{hidden.get_absolute_url()}"' in client.get("/search", {"q": "Babaryka"}).content.decode()
+    client.logout()
+    entity_tag_add(article=published, entity=hidden, user=editor)  # now an article readers see is about him
+    assert "Babaryka report" in client.get(hidden.get_absolute_url()).content.decode()
 
 
 def test_tag_page_lists_the_topic_newest_first(client):

@@ -260,8 +260,13 @@ def test_common_terms_rank_only_the_newest_pool(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_spelling_suggestion_from_entity_names():
-    entity_create(name="Sviatlana Tsikhanouskaya", kind="person", aliases=["Tikhanovskaya"])
+def test_spelling_suggestion_from_names_of_entities_the_user_may_see():
+    entity = entity_create(name="Sviatlana Tsikhanouskaya", kind="person", aliases=["Tikhanovskaya"])
+    editor = make_member("editor", "Editor")
+    entity_tag_add(article=make_article("Tsikhanouskaya draft", publish=False), entity=entity, user=editor)
+    assert spelling_suggestion(parse_query("Tikanovskaya protests")) is None  # readers: she has no public page
+    assert spelling_suggestion(parse_query("Tikanovskaya protests"), user=editor) == "Tikhanovskaya protests"
+    entity_tag_add(article=make_article("Tsikhanouskaya speaks"), entity=entity, user=editor)
     assert spelling_suggestion(parse_query("Tikanovskaya protests")) == "Tikhanovskaya protests"
     assert spelling_suggestion(parse_query("Tikhanovskaya")) is None
 
