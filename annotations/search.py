@@ -1,7 +1,8 @@
 """Full-text search over articles: headline, current text, entity names and public notes.
 
-One document per article, written by `search_index_update` (on import by a receiver, after a
-revision by article_revise, after mention and merge changes by the entity services):
+One document per article, written by `search_index_update` (on import and after an edit of the
+article's fields by receivers of the archive's signals, after a revision by article_revise, after
+mention and merge changes by the entity services; all at once by `manage.py rebuild_search_index`):
 
 * PostgreSQL: a stored, weighted tsvector (`ArticleSearch.vector`, GIN-indexed). Matching uses the
   index (a bitmap plan: the date is an expression no index offers, so the planner cannot walk a date

@@ -1,8 +1,7 @@
 from django.contrib import admin, messages
 
-from archive.caching import archive_changed, article_changed
 from archive.models import Article, Original, Outlet, Revision
-from archive.services import article_publish, article_unpublish
+from archive.services import article_edit, article_publish, article_unpublish
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -53,9 +52,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["outlet"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        article_changed(obj.pk)  # headline, slug or outlet shown on public pages
-        archive_changed()
+        article_edit(article=obj)  # pages, list and search document follow the headline, slug, outlet or date
 
     def has_publish_permission(self, request):
         return request.user.has_perm("archive.publish_article")

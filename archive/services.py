@@ -12,7 +12,7 @@ from archive.blocks import Block, canonical_text
 from archive.caching import archive_changed, article_changed
 from archive.importing import ImportRejected, ParsedArticle, parse_article
 from archive.models import Article, Original, Revision
-from archive.signals import articles_imported
+from archive.signals import articles_edited, articles_imported
 from audit.services import Change, audit_lock, audit_record, audit_record_many
 
 SLUG_MAX_LENGTH = 80
@@ -227,6 +227,21 @@ def article_unpublish(*, article: Article, actor=None) -> Article:
             after={"status": Article.Status.DRAFT},
         )
     article.refresh_from_db()
+    return article
+
+
+def article_edit(*, article: Article) -> Article:
+    """Save the changes made to the article's own fields (headline, slug, outlet, dates…), e.g. by the admin's form.
+
+    Readers' copies follow: the cached pages at once, and on commit `articles_edited` lets the apps
+    built on the archive refresh theirs (the annotations app rewrites the search document). The text
+    changes through revisions (revision_create), the status through article_publish/unpublish.
+    """
+    with transaction.atomic():
+        article.save()
+        article_changed(article.pk)
+        archive_changed()  # the headline, date or outlet shown in the list
+        transaction.on_commit(lambda: articles_edited.send(sender=Article, article_ids=[article.pk]))
     return article
 
 

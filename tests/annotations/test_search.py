@@ -1,8 +1,10 @@
 """Search: safe query parsing (pure), the engine's full-text index on SQLite and PostgreSQL, the page."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from annotations.anchoring import Selectors
 from annotations.models import ArticleSearch
 from annotations.search import (
+    FTS_TABLE,
     POOL_SIZE,
     SearchFilters,
     search_articles,
@@ -228,6 +231,64 @@ def test_rebuild_indexes_every_article():
     done = []
     assert search_index_rebuild(progress=lambda n, total: done.append((n, total))) == 3
     assert sorted(ranked_headlines("zeppelin")) == sorted(a.headline for a in articles) and done == [(3, 3)]
+
+
+def empty_the_index() -> None:
+    """Lose every search document, as a database restored by hand or an index dropped by mistake would."""
+    ArticleSearch.objects.all().delete()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")  # noqa: S608 - a constant
+
+
+def rebuild_command(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("rebuild_search_index", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_fills_an_emptied_index_again_and_again(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        articles = [make_article(f"Airship {n} dirigible") for n in range(3)]
+    assert len(ranked_headlines("dirigible")) == 3
+    empty_the_index()
+    assert ranked_headlines("dirigible") == []
+    for _ in range(2):  # idempotent: the second run finds the same and writes the same
+        out, err = rebuild_command()
+        assert out.strip() == "search index rebuilt: 3 articles indexed" and "indexed 3/3 articles" in err
+        assert sorted(ranked_headlines("dirigible")) == sorted(a.headline for a in articles)
+        assert ArticleSearch.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_the_rebuild_command_rewrites_named_articles_and_refuses_unknown_ones():
+    first, second = make_article("Balloon ascent"), make_article("Balloon descent")
+    with pytest.raises(CommandError, match="no article has the slug 'no-such-article'; nothing was indexed"):
+        rebuild_command("--article", first.slug, "--article", "no-such-article")
+    assert ranked_headlines("balloon") == []
+    assert rebuild_command("--article", second.slug)[0].strip() == "search index rebuilt: 1 article indexed"
+    assert ranked_headlines("balloon") == [second.headline]
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_of_the_headline_refreshes_the_search_document(client, django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from tests.archive.test_admin import form_data
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article = import_seed()
+    client.force_login(get_user_model().objects.create_superuser("root", password="a-long-test-password"))
+    url = reverse("admin:archive_article_change", args=[article.pk])
+    for headline in ("Ocelots seen in Minsk", "Pangolins seen in Minsk"):
+        form = form_data(client.get(url).content.decode()) | {"headline": headline}
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, form)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert ranked_headlines(headline.split()[0]) == [headline]
+    assert ranked_headlines("Ocelots") == [], "the old headline is still in the search document"
 
 
 @pytest.mark.django_db
