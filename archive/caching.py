@@ -36,8 +36,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -145,30 +144,6 @@ def current_version(key: str) -> int:
     """The version stored under `key`, created (at random) if there is none."""
     cache.add(key, _fresh_version(), timeout=None)
     return cache.get(key)
-
-
-_readers = threading.local()
-
-
-def _read_version(key: str) -> int | None:
-    """Return the current version stored under `key` (None when there is none), in one cache read.
-
-    With Django's Redis backend, one Redis client per thread is reused (from the backend's own
-    connection pool): the backend builds a new client for every call, which alone costs more than
-    the rest of a page hit.
-    """
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
-        return backend.get(key)
-    pools = backend._cache  # Django's RedisCacheClient: one per backend instance, i.e. per thread
-    reader = getattr(_readers, "reader", None)
-    if reader is None or reader[0] is not pools:
-        reader = _readers.reader = (pools, pools.get_client(write=False))
-    raw = reader[1].get(backend.make_and_validate_key(key))
-    try:
-        return None if raw is None else int(raw)  # Django's Redis serializer stores integers as digits
-    except ValueError:
-        return None
 
 
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -286,7 +261,7 @@ class PageCacheMiddleware:
             local = local_pages.get(key)
             if local is not None:
                 try:
-                    if local.served.page.version == _read_version(local.version_key):
+                    if local.served.page.version == cache.get(local.version_key):
                         return local.served.respond(request)
                 except CACHE_ERRORS:
                     pass  # the view's layer logs it and renders

@@ -118,7 +118,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # Django's, reusing its Redis clients (config/cache.py)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "palimpsest",
             # Short timeouts: a Redis outage degrades pages to uncached rendering instead of hanging them.

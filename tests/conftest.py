@@ -25,7 +25,7 @@ def live_redis(settings):
     prefix = f"palimpsest-test-{os.getpid()}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",  # as in production
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": prefix,
         }
@@ -40,6 +40,4 @@ def live_redis(settings):
 @pytest.fixture
 def dead_redis(settings):
     """Make the default cache a Redis nobody listens for: every cache call fails to connect."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
-    }
+    settings.CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
