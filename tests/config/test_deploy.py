@@ -61,7 +61,7 @@ def test_production_keeps_health_checked_connections_and_shares_redis(tmp_path):
         "600",
         "True",
         "5",
-        "django.core.cache.backends.redis.RedisCache",
+        "config.cache.RedisCache",
         "redis://cache.example.org:6379/0",
         "True",
         "True",
