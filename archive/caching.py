@@ -10,9 +10,11 @@ Two layers serve a page:
 
 - `PageCacheMiddleware`, near the top of the middleware, answers a repeat request from this process's
   memory (`LocalPages`) before sessions, authentication, CSRF or URL resolving run: the page's copy,
-  with the final headers of the response it was first served as, is served once one read of its
-  version from the cache shows it is still current. That read keeps invalidation immediate on every
-  server; the rest is what serving a string costs (bench/README.md, "Performance").
+  with the final headers of the response it was first served as, is served while its version is
+  still current. With Redis, each process learns of every version bump from an announcement on
+  Redis pub/sub (archive/version_watch.py) and reads no version per hit; without a confirmed
+  subscription it reads the version from the cache for every hit. Either way a change reaches every
+  server at once (within the announcement's delivery, well under a millisecond on a LAN).
 - `PublicPageCacheMixin` on the views takes what the front misses: the page from the shared cache
   (Redis), or a render, one per process and version at a time (`RenderFlights`).
 
@@ -44,6 +46,8 @@ from django.utils.http import http_date
 from redis.exceptions import RedisError
 
 from archive.models import Article
+from archive.version_watch import CHANNEL as VERSION_CHANNEL
+from archive.version_watch import version_watch
 
 logger = logging.getLogger("palimpsest.caching")
 
@@ -62,14 +66,25 @@ def _fresh_version() -> int:
     return 2**32 + secrets.randbelow(2**52)
 
 
-def _bump(keys: Iterable[str]) -> None:
+def _bump(keys: list[str]) -> None:
+    """Move each version on, announcing it to every process where the cache can (Redis)."""
+    announcing = hasattr(cache, "bump_and_announce")
     for key in keys:
         try:
-            cache.incr(key)
-        except ValueError:  # not set yet, or evicted: any fresh version invalidates what was cached
-            cache.add(key, _fresh_version(), timeout=None)
+            if announcing:
+                cache.bump_and_announce(key, initial=_fresh_version(), channel=VERSION_CHANNEL)
+            else:
+                _bump_quietly(key)
         except CACHE_ERRORS as exc:
             logger.error("page cache: could not invalidate %s (pages may be stale until they expire): %s", key, exc)
+    version_watch.forget(keys)
+
+
+def _bump_quietly(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet, or evicted: any fresh version invalidates what was cached
+        cache.add(key, _fresh_version(), timeout=None)
 
 
 def _bump_now_and_on_commit(keys: list[str]) -> None:
@@ -257,11 +272,12 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         key = _front_key(request)
+        version_watch.ensure_watching()
         if key is not None:
             local = local_pages.get(key)
             if local is not None:
                 try:
-                    if local.served.page.version == cache.get(local.version_key):
+                    if local.served.page.version == version_watch.version(local.version_key):
                         return local.served.respond(request)
                 except CACHE_ERRORS:
                     pass  # the view's layer logs it and renders

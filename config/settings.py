@@ -122,7 +122,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "palimpsest",
             # Short timeouts: a Redis outage degrades pages to uncached rendering instead of hanging them.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # PING a connection idle for 30 s before using it: a subscription on a dead link is noticed.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "health_check_interval": 30},
         }
     }
 else:
@@ -133,6 +134,9 @@ else:
 # gunicorn workers serve pages another worker has invalidated.
 PALIMPSEST_PAGE_CACHE = env_bool("PALIMPSEST_PAGE_CACHE", bool(REDIS_URL) or DEBUG)
 PALIMPSEST_PAGE_CACHE_SECONDS = int(os.environ.get("PALIMPSEST_PAGE_CACHE_SECONDS", 60 * 60))
+# Each process keeps the page versions it read until Redis announces a change (archive/version_watch.py),
+# instead of reading a version from Redis for every page it serves from memory. Needs Redis.
+PALIMPSEST_VERSION_WATCH = env_bool("PALIMPSEST_VERSION_WATCH", bool(REDIS_URL))
 
 # Login throttling (editor/throttling.py): this many failed sign-ins for one username, or from one
 # client address, within the window lock that username or address out for PALIMPSEST_LOGIN_LOCKOUT_SECONDS.
