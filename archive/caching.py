@@ -232,6 +232,11 @@ class LocalPages:
     def get(self, key: str) -> LocalPage | None:
         return self.pages.get(key)
 
+    def discard(self, key: str) -> None:
+        with self.lock:
+            old = self.pages.pop(key, None)
+            self.size -= old.served.size if old else 0
+
     def put(self, key: str, page: LocalPage) -> None:
         with self.lock:
             old = self.pages.pop(key, None)
@@ -245,7 +250,7 @@ class LocalPages:
 local_pages = LocalPages(budget=32 * 1024 * 1024)
 
 
-def _front_key(request) -> str | None:
+def front_key(request) -> str | None:
     """The key of this request's page in `local_pages`: the raw URL, for visitors without a session or messages.
 
     Only pages a view served as shareable are ever stored, after Django validated the host, so a
@@ -271,7 +276,7 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = _front_key(request)
+        key = front_key(request)
         version_watch.ensure_watching()
         if key is not None:
             local = local_pages.get(key)

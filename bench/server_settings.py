@@ -1,7 +1,7 @@
 """Settings of the performance benchmark's gunicorn: the production settings, plus bench/server_urls.py.
 
 Only the URLconf changes (a hello-world view, a one-row page and a cache-miss variant of the article
-page, for `make bench-perf`), with a middleware in front that invalidates the miss URL's page; the
+page, for `make bench-perf`), with a middleware in front that drops the miss and render URLs' cached copies; the
 product never routes to them.
 """
 
@@ -9,4 +9,4 @@ from config.settings import *  # noqa: F403 - the production settings, unchanged
 from config.settings import MIDDLEWARE
 
 ROOT_URLCONF = "bench.server_urls"
-MIDDLEWARE = ["bench.server_urls.bump_before_the_page_cache", *MIDDLEWARE]
+MIDDLEWARE = ["bench.server_urls.out_of_date_first", *MIDDLEWARE]

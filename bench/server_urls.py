@@ -2,13 +2,15 @@
 
 - `/bench/hello/`: hello world through the same middleware, the yardstick of every ratio;
 - `/bench/one-row/<pk>/`: one primary-key query, for CONN_MAX_AGE=0 against persistent connections;
-- `/bench/miss/articles/<slug>/`: the public article page on the first request after an edit: ahead of
-  the page cache's middleware, `bump_before_the_page_cache` bumps the article's page version (as
-  `article_changed` does) and stores the page again under the new version, as
-  `prerender_article_page` does when the edit commits, so every request finds its copy out of date
-  and takes the new page from Redis;
-- `/bench/render/articles/<slug>/`: the article page rendered for every request: the version is bumped
-  and the page taken out of the cache first (a cold cache, an eviction, or what each edit renders once);
+- `/bench/miss/articles/<slug>/`: the public article page on a worker's first request after an edit.
+  The edit bumped the page's version and, on commit, stored the new page in Redis
+  (`prerender_article_page`); the worker's own copy is out of date. Ahead of the page cache's
+  middleware, `out_of_date_first` drops that copy, so every request takes the page and its version
+  from Redis and keeps it, as the first request after an edit does. (Bumping the version for every
+  request instead would race: with 16 connections, most requests would find the page outdated by
+  another request's bump and render it);
+- `/bench/render/articles/<slug>/`: the article page rendered for every request: the worker's copy and
+  the one in Redis are dropped first (a cold cache, an eviction, or what each edit renders once);
 - `/bench/bytes/<size>/`: `size` bytes from process memory, the ceiling of any cache for a page that big.
 """
 
@@ -16,7 +18,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import include, path
 
-from archive.caching import article_version_key, page_key
+from archive.caching import front_key, local_pages, page_key
 from archive.models import Article
 from archive.views import ArticleDetailView
 
@@ -40,29 +42,17 @@ def memory(request, size: int):
 MISS_PREFIX, RENDER_PREFIX = "/bench/miss/articles/", "/bench/render/articles/"
 
 
-def bump_before_the_page_cache(get_response):
+def out_of_date_first(get_response):
     """Middleware (first in bench/server_settings.py): the miss and render URLs' pages go out of date first."""
 
     def middleware(request):
-        for prefix in (MISS_PREFIX, RENDER_PREFIX):
-            if request.path.startswith(prefix):
-                slug = request.path.removeprefix(prefix).strip("/")
-                out_of_date(slug, page_key(request.path), rendered_ahead=prefix == MISS_PREFIX)
+        if request.path.startswith((MISS_PREFIX, RENDER_PREFIX)):
+            local_pages.discard(front_key(request))
+        if request.path.startswith(RENDER_PREFIX):
+            cache.delete(page_key(request.path))
         return get_response(request)
 
     return middleware
-
-
-def out_of_date(slug: str, key: str, *, rendered_ahead: bool) -> None:
-    version_key = article_version_key(slug)
-    version = cache.incr(version_key) if cache.get(version_key) is not None else None
-    page = cache.get(key)
-    if page is None or version is None:
-        return
-    if rendered_ahead:
-        cache.set(key, page._replace(version=version))
-    else:
-        cache.delete(key)
 
 
 urlpatterns = [

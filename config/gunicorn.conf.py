@@ -8,9 +8,13 @@ per app server: keep that under max_connections across all servers.
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9)))
+# Two processes per core, two threads each (bench/README.md, "Performance", measured on 2 cores with
+# cached pages at 16 connections): 5 x 4 (the classic 2 x cores + 1) left threads waiting for each
+# other's time slices, p99 16-26 ms; 2 x 4 balanced connections badly between its two processes (some
+# runs at half the throughput, the other process idle); 4 x 2 held 5,400-6,300 req/s with p99 4-9 ms.
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1)))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 # A request past this many seconds is stuck (a lock, a dead connection): restart the worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))

@@ -257,6 +257,9 @@ def test_local_pages_keep_within_their_budget():
         pages.put(f"page-{n}", local)
     assert pages.get("page-0") is None and pages.get("page-1") is not None and pages.get("page-2") is not None
     assert pages.size == 2 * size
+    pages.discard("page-1")
+    pages.discard("never-kept")
+    assert pages.get("page-1") is None and pages.size == size
 
 
 def test_readers_accepting_gzip_get_the_compressed_page_with_its_own_etag(client):
