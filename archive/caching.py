@@ -333,6 +333,44 @@ class RenderFlights:
 render_flights = RenderFlights()
 
 
+#: How long a render claimed by another process is waited for before rendering the page ourselves.
+CLAIM_WAIT_SECONDS = 2.0
+CLAIM_POLL_SECONDS = 0.01
+
+
+def _claim_key(page_key: str, version: int) -> str:
+    return f"{page_key}:rendering:{version}"
+
+
+def claim_render(page_key: str, version: int) -> bool:
+    """Return True when this process is to render the page for `version`: no other process is rendering it."""
+    try:
+        return cache.add(_claim_key(page_key, version), 1, timeout=int(CLAIM_WAIT_SECONDS) + 10)
+    except CACHE_ERRORS:
+        return True
+
+
+def release_render(page_key: str, version: int) -> None:
+    try:
+        cache.delete(_claim_key(page_key, version))
+    except CACHE_ERRORS:
+        pass  # it expires by itself
+
+
+def wait_for_page(page_key: str, version: int) -> CachedPage | None:
+    """The page another process is rendering for `version`, once it is in the cache (None after the wait)."""
+    deadline = time.monotonic() + CLAIM_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(CLAIM_POLL_SECONDS)
+        try:
+            page = cache.get(page_key)
+        except CACHE_ERRORS:
+            return None
+        if page is not None and page.version == version:
+            return page
+    return None
+
+
 class PublicPageCacheMixin:
     """For public read-only views: anonymous GET/HEAD served from the page cache, with ETag and 304.
 
@@ -365,12 +403,22 @@ class PublicPageCacheMixin:
             return super().dispatch(request, *args, **kwargs)
         # One thread of this process renders a missing page while the others asking for the same version
         # wait and take its copy: after an invalidation, readers would otherwise all render it at once.
+        # Across processes, whoever claims the version first renders it (the writer whose edit bumped it,
+        # usually) and the others wait for its copy in the cache.
         flight, leader = render_flights.board(page_key, version)
         if leader:
+            claimed = False
             try:
+                claimed = claim_render(page_key, version)
+                page = None if claimed else wait_for_page(page_key, version)
+                if page is not None:
+                    flight.served = ServedPage.of(page)
+                    return self._serve(request, version_key, flight.served)
                 return self._render_and_store(request, page_key, version_key, flight, *args, **kwargs)
             finally:
                 render_flights.land(page_key, flight)
+                if claimed:
+                    release_render(page_key, version)
         flight.done.wait(timeout=RenderFlights.WAIT_SECONDS)
         if flight.served is not None:
             return self._serve(request, version_key, flight.served)

@@ -12,9 +12,11 @@ from archive.caching import (
     ArticlePagesCacheMixin,
     ListPagesCacheMixin,
     article_version_key,
+    claim_render,
     current_version,
     page_key,
     page_of,
+    release_render,
 )
 from archive.models import Article
 
@@ -74,21 +76,31 @@ def prerender_article_page(slug: str) -> None:
 
     Called once an edit is committed (`archive.caching.articles_changed`). The page is rendered as an
     anonymous reader gets it (no request: no menu of a signed-in user, no token) under the version
-    current before rendering, as a reader's render would be. Pages nobody reads (a bulk import, a
-    draft) are left for their first reader. A failure is logged, never raised: the edit is committed.
+    current before rendering, as a reader's render would be, and claimed for that version so that
+    readers asking meanwhile wait for it instead of rendering it too. Pages nobody reads (a bulk
+    import, a draft) are left for their first reader. A failure is logged, never raised: the edit is
+    committed.
     """
     key = page_key(Article(slug=slug).get_absolute_url())
     try:
         if cache.get(key) is None:
             return
         version = current_version(article_version_key(slug))
-        article = Article.objects.published().select_related("outlet", "current_revision").filter(slug=slug).first()
-        if article is None:
+        if not claim_render(key, version):  # a reader is rendering it already
             return
-        body = render_to_string(ARTICLE_TEMPLATE, article_page_context(article)).encode()
-        cache.set(key, page_of(version, body, "text/html; charset=utf-8"), settings.PALIMPSEST_PAGE_CACHE_SECONDS)
+        try:
+            _render_for_readers(slug, key, version)
+        finally:
+            release_render(key, version)
     except Exception:  # noqa: BLE001 - the reader's render is the fallback; the edit must not fail after commit
         logger.exception("could not render the page of %s ahead of its readers", slug)
+
+
+def _render_for_readers(slug: str, key: str, version: int) -> None:
+    article = Article.objects.published().select_related("outlet", "current_revision").filter(slug=slug).first()
+    if article is not None:
+        body = render_to_string(ARTICLE_TEMPLATE, article_page_context(article)).encode()
+        cache.set(key, page_of(version, body, "text/html; charset=utf-8"), settings.PALIMPSEST_PAGE_CACHE_SECONDS)
 
 
 class OriginalDetailView(ArticlePagesCacheMixin, DetailView):

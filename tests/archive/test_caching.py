@@ -412,3 +412,50 @@ def test_a_failed_render_ahead_never_fails_the_committed_edit(
     assert "could not render the page" in caplog.text
     monkeypatch.undo()
     assert "Saved all the same" in client.get(url).content.decode()
+
+
+def test_a_reader_waits_for_the_render_another_process_claimed(client, monkeypatch):
+    import threading
+
+    article = import_seed()
+    url, key = article.get_absolute_url(), caching.page_key(article.get_absolute_url())
+    client.get(url)
+    caching.article_changed(article.pk)  # as the writer's commit does, before it renders the new page
+    version = cache.get(caching.article_version_key(article.slug))
+    assert caching.claim_render(key, version)
+    delivered = caching.page_of(version, b"<p>Rendered by the writer</p>", "text/html; charset=utf-8")
+    threading.Timer(0.05, lambda: cache.set(key, delivered)).start()
+    monkeypatch.setattr(ArticleDetailView, "get_context_data", lambda *a, **k: pytest.fail("the reader rendered"))
+    assert client.get(url).content == b"<p>Rendered by the writer</p>"
+
+
+def test_a_claimed_render_that_never_comes_is_rendered_by_the_reader(client, monkeypatch):
+    monkeypatch.setattr(caching, "CLAIM_WAIT_SECONDS", 0.05)
+    article = import_seed()
+    url, key = article.get_absolute_url(), caching.page_key(article.get_absolute_url())
+    client.get(url)
+    caching.article_changed(article.pk)
+    assert caching.claim_render(key, cache.get(caching.article_version_key(article.slug)))
+    assert "Belarus" in client.get(url).content.decode()
+    assert cache.get(key).version == cache.get(caching.article_version_key(article.slug))
+
+
+def test_an_edit_leaves_a_page_a_reader_is_rendering_to_that_reader(
+    client, django_capture_on_commit_callbacks, monkeypatch
+):
+    article = import_seed()
+    url, key = article.get_absolute_url(), caching.page_key(article.get_absolute_url())
+    client.get(url)
+    version_key = caching.article_version_key(article.slug)
+    real_bump = caching._bump
+
+    def bump_then_a_reader_claims(keys):
+        real_bump(keys)
+        caching.claim_render(key, cache.get(version_key))
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        note(article, "Lukashenko", make_member("ed-claim", "Editor"), "public", "Left to the reader")
+    monkeypatch.setattr(caching, "_bump", bump_then_a_reader_claims)
+    for callback in callbacks:
+        callback()
+    assert cache.get(key).version != cache.get(version_key)  # the writer did not render it
