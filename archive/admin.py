@@ -52,7 +52,8 @@ class ArticleAdmin(admin.ModelAdmin):
     list_select_related = ["outlet"]
 
     def save_model(self, request, obj, form, change):
-        article_edit(article=obj)  # pages, list and search document follow the headline, slug, outlet or date
+        # Audited; pages, list and search document follow the headline, slug, outlet or date.
+        article_edit(article=obj, fields=form.changed_data, actor=request.user)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("archive.publish_article")

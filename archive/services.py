@@ -1,9 +1,11 @@
 """Write paths of the archive, shared by the management commands, the admin and the editor UI."""
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -230,15 +232,27 @@ def article_unpublish(*, article: Article, actor=None) -> Article:
     return article
 
 
-def article_edit(*, article: Article) -> Article:
-    """Save the changes made to the article's own fields (headline, slug, outlet, dates…), e.g. by the admin's form.
+def article_edit(*, article: Article, fields: Sequence[str], actor=None) -> Article:
+    """Save the changes made to `fields` of the article's own (headline, slug, outlet, dates…), e.g. by the admin.
 
-    Readers' copies follow: the cached pages at once, and on commit `articles_edited` lets the apps
-    built on the archive refresh theirs (the annotations app rewrites the search document). The text
-    changes through revisions (revision_create), the status through article_publish/unpublish.
+    The audit log gets each changed field's value before and after. Readers' copies follow: the
+    cached pages at once, and on commit `articles_edited` lets the apps built on the archive refresh
+    theirs (the annotations app rewrites the search document). The text changes through revisions
+    (revision_create), the status through article_publish/unpublish.
     """
+    columns = [Article._meta.get_field(name).attname for name in fields]
     with transaction.atomic():
+        audit_lock()
+        before = Article.objects.filter(pk=article.pk).values(*columns).first() or {}
         article.save()
+        after = {column: getattr(article, column) for column in columns}
+        audit_record(
+            actor=actor,
+            action="article.edit",
+            target=article,
+            before=json.loads(json.dumps(before, cls=DjangoJSONEncoder)),
+            after=json.loads(json.dumps(after, cls=DjangoJSONEncoder)),
+        )
         article_changed(article.pk)
         archive_changed()  # the headline, date or outlet shown in the list
         transaction.on_commit(lambda: articles_edited.send(sender=Article, article_ids=[article.pk]))

@@ -54,3 +54,17 @@ def test_status_is_not_editable_in_the_form_and_originals_are_read_only(admin_cl
         == 403
     )
     assert Original.objects.filter(pk=original.pk).exists()
+
+
+def test_an_admin_edit_is_audited_with_the_fields_before_and_after(admin_client):
+    from audit.models import AuditEntry
+    from audit.services import audit_verify
+
+    article = import_seed()
+    url = reverse("admin:archive_article_change", args=[article.pk])
+    form = form_data(admin_client.get(url).content.decode()) | {"headline": "Audited headline"}
+    assert admin_client.post(url, form).status_code == 302
+    entry = AuditEntry.objects.filter(action="article.edit").get()
+    assert entry.actor.username == "root" and entry.target_id == str(article.pk)
+    assert entry.before == {"headline": article.headline} and entry.after == {"headline": "Audited headline"}
+    assert audit_verify() == []
