@@ -189,7 +189,9 @@ class ServedPage(NamedTuple):
             "Vary": "Cookie, Accept-Encoding",
         }
         gzip_etag = page.etag[:-1] + '-gzip"'
-        return cls(page, common | {"ETag": page.etag}, common | {"ETag": gzip_etag, "Content-Encoding": "gzip"})
+        plain = {"ETag": page.etag, "Content-Length": str(len(page.body))}
+        packed = {"ETag": gzip_etag, "Content-Encoding": "gzip", "Content-Length": str(len(page.gzipped))}
+        return cls(page, common | plain, common | packed)
 
     @property
     def size(self) -> int:

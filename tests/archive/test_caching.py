@@ -333,6 +333,9 @@ def test_a_repeat_read_is_answered_before_the_view_with_the_same_headers(client,
     monkeypatch.setattr(ArticleDetailView, "dispatch", view_must_not_run)
     again = client.get(url)
     assert again.status_code == 200 and again.content == first.content
+    assert again["Content-Length"] == str(len(again.content))
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Length"] == str(len(packed.content)) and len(packed.content) < len(first.content)
     policy = next(name for name in first.headers if name.startswith("Content-Security-Policy"))
     for header in (policy, "X-Frame-Options", "Link", "ETag", "Vary", "Cache-Control", "Referrer-Policy"):
         assert again[header] == first[header], header
