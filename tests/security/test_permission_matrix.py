@@ -311,6 +311,9 @@ def annotation_resource(*, slug: bool) -> Policy:
 
 POLICIES: dict[str, Policy] = {
     "healthz": Policy(public_read(kind="200 json")),
+    "robots.txt": Policy(public_read()),
+    "sitemap.xml": Policy(public_read()),
+    "sitemap-<section>.xml": Policy(public_read(), kwargs=lambda w: {"section": "articles"}),
     # ---- accounts (Django's auth views; sign-in throttled)
     "accounts/login/": Policy(
         [

@@ -45,6 +45,7 @@ PREFERS = [
 THREAD_REPLY = "Ytterbium-reply-in-an-editors-thread"
 PRIVATE_REPLY = "Wolfram-reply-to-a-private-note"
 DRAFT_NOTE = "A public note on a draft"
+SITEMAP_SECTIONS = ("/sitemap-articles.xml", "/sitemap-entities.xml")
 
 
 @pytest.fixture
@@ -301,10 +302,21 @@ def test_an_unpublished_article_leaves_the_cached_pages_at_once(leaks):
     assert anonymous.get(urls[0]).status_code == 200
 
 
-def test_there_is_no_feed_or_sitemap_to_check():
-    """If one is added, it must get its own leak tests here (private notes, drafts) before this test is changed."""
+def test_the_sitemap_names_no_draft_and_no_private_note(leaks):
+    world = leaks
+    for role in (None, "editor", "admin"):  # the same for everyone: it is for crawlers
+        client = client_for(world, role)
+        pages = "".join(client.get(url).content.decode() for url in ("/sitemap.xml", *SITEMAP_SECTIONS))
+        assert world.seed.get_absolute_url() in pages and world.draft.get_absolute_url() not in pages
+        assert world.draft.slug not in pages and DRAFT_NOTE not in pages
+        for body in (PRIVATE_BODY, EDITORS_BODY, PUBLIC_BODY):
+            assert body not in pages
+
+
+def test_the_only_feeds_are_the_sitemaps():
+    """A new feed must get its own leak tests here (private notes, drafts) before this test is changed."""
     suspicious = [route for route in routes() if any(word in route for word in ("feed", "rss", "atom", "sitemap"))]
-    assert suspicious == []
+    assert suspicious == ["sitemap.xml", "sitemap-<section>.xml"]
 
 
 def test_export_annotations_is_a_lossless_backup_that_marks_each_visibility(leaks, tmp_path):
