@@ -23,11 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import DateField, F, Lookup, Q, QuerySet, Value
+from django.db.models import DateField, F, Lookup, Q, QuerySet
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from rapidfuzz import fuzz, process
 from taggit.models import Tag
 
@@ -257,6 +258,8 @@ def search_index_update(*, article_ids: Iterable[int]) -> int:
     written = 0
     for offset in range(0, len(ids), INDEX_BATCH):
         documents = search_documents(ids[offset : offset + INDEX_BATCH])
+        if not documents:
+            continue
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 _write_vectors(documents)
@@ -273,19 +276,30 @@ def search_index_update_on_commit(article_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: search_index_update(article_ids=ids))
 
 
-def _vector(document: SearchDocument) -> SearchVector:
-    parts = [("headline", "A"), ("entities", "B"), ("body", "C"), ("notes", "D")]
-    vectors = [SearchVector(Value(getattr(document, name)), weight=weight, config=CONFIG) for name, weight in parts]
-    return vectors[0] + vectors[1] + vectors[2] + vectors[3]
-
-
 def _write_vectors(documents: list[SearchDocument]) -> None:
-    ArticleSearch.objects.bulk_create(
-        [ArticleSearch(article_id=d.article_id, day=d.day, vector=_vector(d)) for d in documents],
-        update_conflicts=True,
-        unique_fields=["article"],
-        update_fields=["vector", "day", "updated_at"],
+    """Upsert the documents' weighted vectors in one statement: the columns go as arrays, unnested.
+
+    The vector is what SearchVector(headline, weight="A") + ... + SearchVector(notes, weight="D")
+    computes, written without compiling four expressions per row (most of the cost of a batch).
+    """
+    table = ArticleSearch._meta.db_table
+    weighted = " || ".join(
+        f"setweight(to_tsvector(%s::regconfig, COALESCE(d.{column}, '')), '{weight}')"
+        for column, weight in [("headline", "A"), ("entities", "B"), ("body", "C"), ("notes", "D")]
     )
+    columns = list(
+        zip(*[(d.article_id, d.day, d.headline, d.entities, d.body, d.notes) for d in documents], strict=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (article_id, day, vector, updated_at) "  # noqa: S608 - fixed names
+            f"SELECT d.article_id, d.day, {weighted}, %s FROM unnest("
+            "%s::bigint[], %s::date[], %s::text[], %s::text[], %s::text[], %s::text[]"
+            ") AS d(article_id, day, headline, entities, body, notes) "
+            "ON CONFLICT (article_id) DO UPDATE SET "
+            "vector = EXCLUDED.vector, day = EXCLUDED.day, updated_at = EXCLUDED.updated_at",
+            [*[CONFIG] * 4, timezone.now(), *map(list, columns)],
+        )
 
 
 def _write_fts(documents: list[SearchDocument]) -> None:

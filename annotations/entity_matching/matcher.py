@@ -126,9 +126,9 @@ class EntityMatcher:
         if current is None or (term.kind == "exact" and current.kind != "exact"):
             index[key] = term
 
-    def find(self, text: str) -> list[MentionSuggestion]:
-        """Return non-overlapping mention suggestions sorted by start offset."""
-        tokens = tokenize(text)
+    def find(self, text: str, *, tokens: list[Token] | None = None) -> list[MentionSuggestion]:
+        """Return non-overlapping mention suggestions sorted by start offset (`tokens`: the text's, if known)."""
+        tokens = tokenize(text) if tokens is None else tokens
         candidates = self._exact_candidates(text, tokens)
         covered = _covered_tokens(tokens, candidates)
         candidates += self._fuzzy_candidates(text, tokens, covered)

@@ -62,9 +62,11 @@ class _Run:
     kind_hint: str | None = None
 
 
-def propose_new_entities(text: str, known: EntityMatcher | None) -> list[NewEntityProposal]:
-    """Propose capitalised names not covered by `known`, merged, in order of first use."""
-    tokens = tokenize(text)
+def propose_new_entities(
+    text: str, known: EntityMatcher | None, *, tokens: list[Token] | None = None
+) -> list[NewEntityProposal]:
+    """Propose capitalised names not covered by `known`, merged, in order of first use (`tokens`: the text's)."""
+    tokens = tokenize(text) if tokens is None else tokens
     covered = _known_coverage(text, tokens, known)
     lowercase_words = {t.text for t in tokens if t.text[:1].islower()}
     positions: dict[str, list[int]] = {}

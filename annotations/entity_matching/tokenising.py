@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 # Combining marks stay inside a token so decomposed input ("Bache\u0301let") is one word.
 _TOKEN_RE = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f])*")
@@ -16,8 +17,21 @@ _DASH_RE = re.compile(f"[{_DASHES}]")
 _SPACE_RE = re.compile(r"\s+")
 
 
+#: Words and gaps are folded over and over (every token of every text): short strings are folded once.
+FOLD_CACHED_LENGTH = 64
+
+
 def fold(text: str) -> str:
     """Strip diacritics and unify apostrophes, dashes and whitespace; keep case."""
+    return _fold_short(text) if len(text) <= FOLD_CACHED_LENGTH else _fold(text)
+
+
+@lru_cache(maxsize=65536)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = _APOSTROPHE_RE.sub("'", stripped)
@@ -25,9 +39,8 @@ def fold(text: str) -> str:
     return _SPACE_RE.sub(" ", stripped)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word token: letters and digits between any other characters."""
+class Token(NamedTuple):
+    """A word token: letters and digits between any other characters (a tuple: texts have thousands)."""
 
     text: str
     start: int
@@ -36,7 +49,7 @@ class Token:
 
 def tokenize(text: str) -> list[Token]:
     """Split text into word tokens; apostrophes and hyphens separate tokens."""
-    return [Token(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    return list(map(Token._make, [(m[0], m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]))
 
 
 def _is_acronym(name: str) -> bool:
