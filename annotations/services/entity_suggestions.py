@@ -8,6 +8,7 @@ dismissed: per article for known entities, and anywhere for a dismissed new-enti
 photographer's credit dismissed once is noise everywhere).
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -83,6 +84,10 @@ def entities_suggest(*, articles: Iterable[Article], matcher: EntityMatcher | No
     return run
 
 
+#: One new suggestion: article_id, entity_id, proposed_name, proposed_kind, found, start, end, score.
+_Row = tuple[int, int | None, str, str, str, int, int, float]
+
+
 def _suggest_batch(articles: list[Article], matcher: EntityMatcher, dismissed: set[str], run: SuggestionRun) -> None:
     texts = dict(
         Article.objects.filter(pk__in=[a.pk for a in articles], current_revision__isnull=False).values_list(
@@ -94,67 +99,54 @@ def _suggest_batch(articles: list[Article], matcher: EntityMatcher, dismissed: s
             "article_id", "entity_id", "proposed_name", "found"
         )
     )
-    rows: list[EntitySuggestion] = []
+    rows: list[_Row] = []
     for article_id, text in texts.items():
         tokens = tokenize(text)
         mentions = matcher.find(text, tokens=tokens)
-        for suggestion in _first_per_form(article_id, mentions, known):
-            rows.append(suggestion)
-            run.known += 1
+        known_rows = _first_per_form(article_id, mentions, known)
+        rows += known_rows
+        run.known += len(known_rows)
         for proposal in propose_new_entities(text, _Found(mentions), tokens=tokens):
             start, end = proposal.occurrences[0]
             name, found = proposal.name, text[start:end][:FOUND_MAX]
             if len(name) > NAME_MAX or name.casefold() in dismissed or (article_id, None, name, found) in known:
                 continue
             known.add((article_id, None, name, found))
-            rows.append(
-                EntitySuggestion(
-                    article_id=article_id,
-                    proposed_name=name,
-                    proposed_kind=proposal.kind_guess,
-                    found=found,
-                    start=start,
-                    end=end,
-                    score=0.5,
-                )
-            )
+            rows.append((article_id, None, name, proposal.kind_guess, found, start, end, 0.5))
             run.proposed += 1
     _insert_new(rows)
     run.articles += len(texts)
 
 
-def _insert_new(rows: list[EntitySuggestion]) -> None:
-    """Insert the suggestions, skipping any stored meanwhile (ignore_conflicts).
+def _insert_new(rows: list[_Row]) -> None:
+    """Insert the suggestions in one statement, skipping any stored meanwhile (ignore_conflicts).
 
-    On PostgreSQL one INSERT of unnested column arrays: bulk_create compiles every value of every
-    row (a batch of imports has thousands of suggestions), which cost three times the insert itself.
+    The rows go as one parameter (PostgreSQL: column arrays, unnested; SQLite: a JSON array of rows,
+    read by json_each): a batch of imports has thousands of suggestions, and bulk_create built a model
+    instance and compiled every value for each, costing several times the insert, in as many
+    statements as SQLite's parameter limit required.
     """
-    if connection.vendor != "postgresql":
-        EntitySuggestion.objects.bulk_create(rows, ignore_conflicts=True)
-        return
     if not rows:
         return
-    columns = list(
-        zip(
-            *[
-                (r.article_id, r.entity_id, r.proposed_name, r.proposed_kind, r.found, r.start, r.end, r.score)
-                for r in rows
-            ],
-            strict=True,
-        )
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {EntitySuggestion._meta.db_table} "  # noqa: S608 - fixed names
-            '(article_id, entity_id, proposed_name, proposed_kind, found, start, "end", score, state, created_at) '
-            "SELECT *, %s, %s FROM unnest("
+    columns = '(article_id, entity_id, proposed_name, proposed_kind, found, start, "end", score, state, created_at)'
+    table = EntitySuggestion._meta.db_table
+    pending, now = EntitySuggestion.State.PENDING.value, connection.ops.adapt_datetimefield_value(timezone.now())
+    if connection.vendor == "postgresql":
+        sql = (
+            f"INSERT INTO {table} {columns} SELECT *, %s, %s FROM unnest("  # noqa: S608 - fixed names
             "%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::integer[], %s::integer[], %s::float8[]"
-            ") ON CONFLICT DO NOTHING",
-            [EntitySuggestion.State.PENDING.value, timezone.now(), *map(list, columns)],
+            ") ON CONFLICT DO NOTHING"
         )
+        params = [pending, now, *map(list, zip(*rows, strict=True))]
+    else:
+        values = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(rows[0])))
+        sql = f"INSERT OR IGNORE INTO {table} {columns} SELECT {values}, %s, %s FROM json_each(%s)"  # noqa: S608
+        params = [pending, now, json.dumps(rows)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
-def _first_per_form(article_id: int, mentions: list[MentionSuggestion], known: set) -> list[EntitySuggestion]:
+def _first_per_form(article_id: int, mentions: list[MentionSuggestion], known: set) -> list[_Row]:
     """One suggestion per (entity, surface form) not stored before, at its first occurrence."""
     rows = []
     for mention in mentions:
@@ -162,16 +154,7 @@ def _first_per_form(article_id: int, mentions: list[MentionSuggestion], known: s
         if key in known:
             continue
         known.add(key)
-        rows.append(
-            EntitySuggestion(
-                article_id=article_id,
-                entity_id=mention.entity_id,
-                found=key[3],
-                start=mention.start,
-                end=mention.end,
-                score=mention.score,
-            )
-        )
+        rows.append((article_id, mention.entity_id, "", "", key[3], mention.start, mention.end, mention.score))
     return rows
 
 
