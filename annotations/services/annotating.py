@@ -14,6 +14,7 @@ from annotations.models import Annotation
 from annotations.models.annotation import MAX_BODY_CHARS
 from annotations.search import search_index_update_on_commit
 from annotations.services.mention_tags import mention_tags_changed
+from annotations.services.rows import rows_update
 from archive.caching import article_changed
 from archive.models import Article, Revision
 from audit.services import audit_lock, audit_record
@@ -281,6 +282,8 @@ CARRIED_FIELDS = [
     "version",
     "modified_at",
 ]
+#: What carrying reads of each annotation (the rest of a row is never needed: bodies stay in the database).
+CARRY_READS = [*CARRIED_FIELDS, "parent", "motivation"]
 
 
 def annotations_carry(
@@ -296,7 +299,9 @@ def annotations_carry(
     Most annotations only shift by the length change of the edits before them: those are moved with
     one UPDATE per shift, so an article with a thousand annotations is carried in a few queries.
     """
-    annotations = list(Annotation.objects.filter(article=article, revision=old, parent__isnull=True).order_by("pk"))
+    annotations = list(
+        Annotation.objects.filter(article=article, revision=old, parent__isnull=True).only(*CARRY_READS).order_by("pk")
+    )
     results = reanchor_many(old.text, new.text, [a.selectors for a in annotations], edits)
     now, attention, rewritten, recontexted = timezone.now(), [], [], []
     shifted: dict[tuple, list[int]] = defaultdict(list)
@@ -327,8 +332,8 @@ def annotations_carry(
             version=F("version") + 1,
             modified_at=now,
         )
-    Annotation.objects.bulk_update(recontexted, ["prefix", "suffix"], batch_size=200)
-    Annotation.objects.bulk_update(rewritten, CARRIED_FIELDS, batch_size=200)
+    rows_update(recontexted, ["prefix", "suffix"])
+    rows_update(rewritten, CARRIED_FIELDS)
     Annotation.objects.filter(article=article, revision=old, parent__isnull=False).update(revision=new)
     return attention
 

@@ -31,6 +31,7 @@ from annotations.services.annotating import (
     target_selectors,
 )
 from annotations.services.revising import article_revise
+from annotations.services.rows import rows_update
 from archive.blocks import BlockEditError
 from archive.diffing import tokenize
 from archive.models import Article, Revision
@@ -411,14 +412,13 @@ def _mark_accepted(rows: list[Correction], revision: Revision, reviewer, note: s
         row.original_text = row.annotation.exact
         row.state, row.applied_in = Correction.State.ACCEPTED, revision
         row.reviewed_by, row.reviewed_at, row.reviewer_note = reviewer, now, note
-    Correction.objects.bulk_update(
-        rows, ["original_text", "state", "applied_in", "reviewed_by", "reviewed_at", "reviewer_note"]
-    )
+    rows_update(rows, ["original_text", "state", "applied_in", "reviewed_by", "reviewed_at", "reviewer_note"])
+    annotation_ids = [row.annotation_id for row in rows]
     # The carry flagged each editing annotation "needs_review" (its edit overlapped it): it is the edit.
-    Annotation.objects.filter(correction__in=rows, revision=revision).update(
+    Annotation.objects.filter(pk__in=annotation_ids, revision=revision).update(
         anchor_state=Annotation.Anchoring.ANCHORED, anchor_score=1.0
     )
-    Annotation.objects.filter(correction__in=rows).update(status=Annotation.Status.RESOLVED)
+    Annotation.objects.filter(pk__in=annotation_ids).update(status=Annotation.Status.RESOLVED)
     return rows
 
 
@@ -434,10 +434,13 @@ def flag_needs_rebase(revision: Revision, attention: Sequence[Annotation], *, ex
     stale = list(
         Correction.objects.filter(annotation__in=touched, state=Correction.State.PROPOSED).exclude(pk__in=exclude)
     )
+    note = REBASE_NOTE.format(number=revision.number)
     for correction in stale:
-        correction.state = Correction.State.NEEDS_REBASE
-        correction.reviewer_note = REBASE_NOTE.format(number=revision.number)
-    Correction.objects.bulk_update(stale, ["state", "reviewer_note"])
+        correction.state, correction.reviewer_note = Correction.State.NEEDS_REBASE, note
+    if stale:
+        Correction.objects.filter(pk__in=[correction.pk for correction in stale]).update(
+            state=Correction.State.NEEDS_REBASE, reviewer_note=note
+        )
     return stale
 
 

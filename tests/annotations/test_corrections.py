@@ -1,14 +1,19 @@
 """Corrections: proposing, reviewing, no lost update, disclosure to readers, quality and the admin."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from annotations.anchoring import Selectors
+from annotations.anchoring import Selectors, describe
 from annotations.disclosure import article_quality, correction_jsonld, corrections_for_reader
 from annotations.models import Annotation, Correction
 from annotations.services.annotating import annotation_create
 from annotations.services.corrections import (
+    REVIEW_PERMISSION,
     CorrectionError,
     correction_accept,
     correction_propose,
@@ -531,3 +536,56 @@ def test_review_steps_are_in_the_audit_log(seed, editor, reviewer):
     accepted = AuditEntry.objects.get(action="correction.accept")
     assert accepted.before == {"text": "Belchett"} and accepted.after["text"] == "Bachelet"
     assert audit_verify() == []
+
+
+WORD_RE = re.compile(r"[A-Za-z]{4,}")
+
+
+def crowd(article, quote, editor, *, notes, proposals):
+    """Put `notes` notes and `proposals` open proposals around `quote` and return the correction of it.
+
+    The notes cycle over the quote itself (the edit overlaps them), its neighbour words (their context
+    changes) and words far before and after it (shifted as a group); half the proposals are on the
+    quote (they will need a rebase), half on the far words (moved onto the new revision).
+    """
+    text = article.current_revision.text
+    words = [(m.start(), m.end()) for m in WORD_RE.finditer(text)]
+    target = span_of(article, quote)
+    at = words.index(target)
+    spans = [target, words[at - 1], words[at + 1], words[1], words[-2]]
+    revision = article.current_revision
+    rows = []
+    for n in range(notes):
+        note = Annotation(article=article, revision=revision, creator=editor, body_value=quote)
+        note.set_selectors(describe(text, *spans[n % len(spans)]))
+        rows.append(note)
+    Annotation.objects.bulk_create(rows)
+    fix = correction_propose(
+        article=article, proposer=editor, span=target, replacement=f"{quote}s", category="style", reason=""
+    )
+    for n in range(proposals):
+        span = target if n % 2 == 0 else spans[3 + n // 2 % 2]
+        correction_propose(
+            article=article, proposer=editor, span=span, replacement="X", category="style", reason=f"other {n}"
+        )
+    return fix
+
+
+def test_accepting_takes_the_same_queries_whatever_the_notes_and_open_proposals(seed, editor, reviewer):
+    """A constant number of queries: carrying, flagging proposals and marking rows are grouped writes."""
+    counts = []
+    reviewer.has_perm(REVIEW_PERMISSION)  # loads the reviewer's permissions once, as the first request would
+    for quote, notes, proposals in [("Lithuania", 10, 2), ("Kremlin", 200, 40)]:
+        seed.refresh_from_db()
+        fix = crowd(seed, quote, editor, notes=notes, proposals=proposals)
+        with CaptureQueriesContext(connection) as queries:
+            outcome = correction_accept(correction=fix, reviewer=reviewer)
+        counts.append(len(queries))
+        assert len(outcome.needs_rebase) == proposals // 2
+        assert quote_now(fix.annotation) == f"{quote}s" and fix.annotation.anchor_state == "anchored"
+        carried = Annotation.objects.filter(article=seed, revision=outcome.revision, body_value=quote)
+        assert carried.filter(anchor_state="needs_review").count() == -(-notes // 5)
+        assert all(
+            outcome.revision.text[note.start : note.end] == note.exact for note in carried if note.exact != quote
+        )
+    assert counts[1] == counts[0], f"{counts[0]} queries with 10 notes and 2 proposals, {counts[1]} with 200 and 40"
