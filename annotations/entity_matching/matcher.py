@@ -137,9 +137,13 @@ class EntityMatcher:
     def _exact_candidates(self, text: str, tokens: list[Token]) -> list[MentionSuggestion]:
         """Longest exact/alias match starting at each token."""
         found: list[MentionSuggestion] = []
-        for first in range(len(tokens)):
-            word = tokens[first].text
-            if fold(word[0])[:1] not in self._initials or not self._may_start_key(fold(word)):
+        initials = self._initials
+        if not initials:
+            return found
+        for first, token in enumerate(tokens):
+            word = token.text
+            initial = word[0] if word[0].isascii() else fold(word[0])[:1]  # a token's ASCII folds to itself
+            if initial not in initials or not self._may_start_key(fold(word)):
                 continue
             last_limit = min(len(tokens), first + self._max_tokens) - 1
             for last in range(last_limit, first - 1, -1):

@@ -123,8 +123,9 @@ def _capitalised_runs(ctx: _Context) -> list[_Run]:
     """Group consecutive capitalised, uncovered tokens into runs."""
     runs: list[_Run] = []
     current: list[int] = []
+    covered = ctx.covered
     for index, token in enumerate(ctx.tokens):
-        if index in ctx.covered or not _is_capitalised(token.text):
+        if index in covered or not token.text[:1].isupper():
             if current and token.text == "of" and ctx.word(current[-1]) in _OF_CONTINUES:
                 nxt = ctx.word(index + 1)
                 if _is_capitalised(nxt) and index + 1 not in ctx.covered:
