@@ -1,6 +1,6 @@
 """Creating, changing and deleting annotations, and carrying them through new revisions."""
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -282,8 +282,16 @@ CARRIED_FIELDS = [
     "version",
     "modified_at",
 ]
-#: What carrying reads of each annotation (the rest of a row is never needed: bodies stay in the database).
-CARRY_READS = [*CARRIED_FIELDS, "parent", "motivation"]
+#: Carried states that need a person to look: returned by annotations_carry.
+ATTENTION = (Annotation.Anchoring.NEEDS_REVIEW, Annotation.Anchoring.ORPHANED)
+#: What carrying reads of each annotation, in the model's field order (as Annotation.from_db takes them).
+CARRY_READS = [
+    field.attname
+    for field in Annotation._meta.concrete_fields
+    if field.name in {"id", "parent", "motivation", *CARRIED_FIELDS}
+]
+#: One annotation as carrying reads it: plain values, made into a model object only when it is written.
+CarryRow = namedtuple("CarryRow", CARRY_READS)
 
 
 def annotations_carry(
@@ -299,26 +307,26 @@ def annotations_carry(
     Most annotations only shift by the length change of the edits before them: those are moved with
     one UPDATE per shift, so an article with a thousand annotations is carried in a few queries.
     """
-    annotations = list(
-        Annotation.objects.filter(article=article, revision=old, parent__isnull=True).only(*CARRY_READS).order_by("pk")
-    )
-    results = reanchor_many(old.text, new.text, [a.selectors for a in annotations], edits)
+    query = Annotation.objects.filter(article=article, revision=old, parent__isnull=True).order_by("pk")
+    rows = [CarryRow._make(values) for values in query.values_list(*CARRY_READS)]
+    selectors = [Selectors(exact=r.exact, prefix=r.prefix, suffix=r.suffix, start=r.start, end=r.end) for r in rows]
+    results = reanchor_many(old.text, new.text, selectors, edits)
     now, attention, rewritten, recontexted = timezone.now(), [], [], []
     shifted: dict[tuple, list[int]] = defaultdict(list)
-    for annotation, result in zip(annotations, results, strict=True):
-        if annotation.anchor_state == Annotation.Anchoring.NEEDS_REVIEW and result.state != "orphaned":
+    for row, result in zip(rows, results, strict=True):
+        if row.anchor_state == Annotation.Anchoring.NEEDS_REVIEW and result.state != "orphaned":
             result = replace(result, state=Annotation.Anchoring.NEEDS_REVIEW)  # stays flagged until checked
-        if result.state in (Annotation.Anchoring.NEEDS_REVIEW, Annotation.Anchoring.ORPHANED):
-            attention.append(annotation)
-        elif result.selectors is not None and result.selectors.exact == annotation.exact:
+        if result.selectors is not None and result.selectors.exact == row.exact and result.state not in ATTENTION:
             # Same words, shifted: one grouped UPDATE; only a changed context needs a per-row value.
-            shifted[(result.start - annotation.start, result.state, result.strategy, result.score)].append(
-                annotation.pk
-            )
-            if not only_shifted(annotation, result):
+            shifted[(result.start - row.start, result.state, result.strategy, result.score)].append(row.id)
+            if not only_shifted(row, result):
+                annotation = Annotation.from_db(query.db, CARRY_READS, row)
                 annotation.prefix, annotation.suffix = result.selectors.prefix, result.selectors.suffix
                 recontexted.append(annotation)
             continue
+        annotation = Annotation.from_db(query.db, CARRY_READS, row)
+        if result.state in ATTENTION:
+            attention.append(annotation)
         carry_one(annotation, result, new, now)
         rewritten.append(annotation)
     for (delta, state, strategy, score), pks in shifted.items():
@@ -338,7 +346,7 @@ def annotations_carry(
     return attention
 
 
-def only_shifted(annotation: Annotation, result: Reanchored) -> bool:
+def only_shifted(annotation: Annotation | CarryRow, result: Reanchored) -> bool:
     """Whether the annotation keeps its quote and context and just moves by some characters."""
     fresh = result.selectors
     return fresh is not None and (fresh.exact, fresh.prefix, fresh.suffix) == (
