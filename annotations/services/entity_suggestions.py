@@ -68,9 +68,9 @@ def entities_suggest(*, articles: Iterable[Article], matcher: EntityMatcher | No
     matcher = matcher or entity_matcher()
     dismissed_names = {
         name.casefold()
-        for name in EntitySuggestion.objects.filter(
-            entity__isnull=True, state=EntitySuggestion.State.DISMISSED
-        ).values_list("proposed_name", flat=True)
+        for name in EntitySuggestion.objects.filter(entity__isnull=True, state=EntitySuggestion.State.DISMISSED)
+        .order_by()  # a set: no join to the articles for the model's default order
+        .values_list("proposed_name", flat=True)
     }
     run = SuggestionRun()
     batch: list[Article] = []
@@ -95,9 +95,9 @@ def _suggest_batch(articles: list[Article], matcher: EntityMatcher, dismissed: s
         )
     )
     known = set(
-        EntitySuggestion.objects.filter(article_id__in=texts).values_list(
-            "article_id", "entity_id", "proposed_name", "found"
-        )
+        EntitySuggestion.objects.filter(article_id__in=texts)
+        .order_by()
+        .values_list("article_id", "entity_id", "proposed_name", "found")
     )
     rows: list[_Row] = []
     for article_id, text in texts.items():
