@@ -1,6 +1,6 @@
 """The public article page against a hello-world view, served by the same gunicorn in the same run.
 
-Usage: python bench/perf.py [--seconds S] [--rounds N] [--connections C]
+Usage: python bench/perf.py [--seconds S] [--rounds N] [--connections C] [--only hit,miss,...]
 (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/palimpsest_load, is dropped and
 re-created; BENCH_REDIS_URL, default redis://127.0.0.1:6379/14, is emptied.)
 
@@ -71,6 +71,28 @@ def cpu_per_request(env: dict[str, str], urls: dict[str, str]) -> dict[str, floa
     return json.loads(line.removeprefix("CPU-JSON "))
 
 
+def measure_only(args) -> int:
+    """`--only`: the named pages and hello world, round after round; no verdict (the full run gives it)."""
+    _scene.fresh_database(DATABASE_URL, REDIS_URL)
+    scene = _scene.build(notes=100, corrections=10, mentions=20, links=5)
+    env = production_env(database_url=DATABASE_URL, redis_url=REDIS_URL, DJANGO_SETTINGS_MODULE="bench.server_settings")
+    collectstatic(env)
+    page = f"/articles/{scene.slug}/"
+    known = {"hit": page, "hit-gzip": page, "miss": f"/bench/miss{page}", "render": f"/bench/render{page}"}
+    known |= {"one-row": f"/bench/one-row/{scene.one_row_pk}/", "bytes": "/bench/bytes/75502/"}
+    names = args.only.split(",")
+    if unknown := set(names) - set(known):
+        raise SystemExit(f"--only: unknown pages {sorted(unknown)}; known: {sorted(known)}")
+    urls = {"hello": "/bench/hello/"} | {name: known[name] for name in names}
+    with Gunicorn(env, name="perf-only") as server:
+        results = measure(server, urls, rounds=args.rounds, seconds=args.seconds, connections=args.connections)
+    hello = median_rps(results["hello"])
+    for name, runs in results.items():
+        rps, p99s = median_rps(runs), ", ".join(f"{run.p99_ms:.1f}" for run in runs)
+        print(f"{name:<10} {rps:8.0f} req/s  {rps / hello:5.2f} × hello  p99 by round: {p99s} ms")
+    return 0
+
+
 def median_rps(results: list[WrkResult]) -> float:
     return statistics.median(result.rps for result in results)
 
@@ -80,7 +102,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=8, help="seconds per wrk run (default 8)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds over every URL (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+    parser.add_argument(
+        "--only",
+        help="measure only these pages (comma-separated: hit, hit-gzip, miss, render, one-row, bytes), beside hello "
+        "world, and skip the CONN_MAX_AGE=0 run and the CPU figures: e.g. the hit alone, without renders between",
+    )
     args = parser.parse_args()
+    if args.only:
+        return measure_only(args)
 
     print(f"machine: {machine()}; date: {time.strftime('%Y-%m-%d')}", flush=True)
     _scene.fresh_database(DATABASE_URL, REDIS_URL)
