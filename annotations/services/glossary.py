@@ -6,20 +6,23 @@ password): a suggestion is the archive's claim, not a person's, so the entry's a
 it like anyone else's proposal, without declaring a self-review.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
 from annotations.anchoring import describe
 from annotations.glossary_matching import GlossaryMatch, GlossaryMatcher, GlossaryTerm
 from annotations.models import Annotation, Correction, GlossaryEntry
-from annotations.services.corrections import CorrectionError, check_proposal, correction_create, lock_article
+from annotations.services.annotating import Body, check_body, snapshot
+from annotations.services.corrections import CorrectionError, check_proposal
+from annotations.services.rows import rows_insert
 from archive.models import Article, Revision
-from audit.services import audit_lock, audit_record
+from audit.services import Change, audit_lock, audit_record, audit_record_many
 
 GLOSSARY_USERNAME = "palimpsest-glossary"
 #: Fuzzy variants are looked for only where misspellings vary (names, terms, spelling): a fuzzy
@@ -147,13 +150,19 @@ def glossary_scan(
     result = ScanResult(entries=len(entries), dry_run=dry_run)
     creator = None if dry_run else glossary_user()
     rows = queryset.select_related("current_revision").only("pk", "current_revision").order_by("pk")
+    found: dict[Article, list[GlossaryMatch]] = {}
     for article in rows.iterator(chunk_size=SCAN_CHUNK):
         result.articles += 1
         matches = reader_matches(matcher, article.current_revision)
         if matches:
-            _suggest(article, matches, matcher, entries, creator, result, dry_run=dry_run)
-        if progress and (result.articles % SCAN_CHUNK == 0 or result.articles == total):
-            progress(result.articles, total)
+            found[article] = matches
+        if result.articles % SCAN_CHUNK == 0 or result.articles == total:
+            _suggest(found, matcher, entries, creator, result, dry_run=dry_run)
+            found = {}
+            if progress:
+                progress(result.articles, total)
+    if found:  # articles added since the count
+        _suggest(found, matcher, entries, creator, result, dry_run=dry_run)
     return result
 
 
@@ -165,43 +174,125 @@ def reader_matches(matcher: GlossaryMatcher, revision: Revision | None) -> list[
     return [m for m in matcher.find(revision.text) if any(s <= m.start and m.end <= e for s, e in shown)]
 
 
-def _suggest(article, matches, matcher, entries, creator, result: ScanResult, *, dry_run: bool) -> None:
-    """Store the matches not already covered by a correction, under the article lock."""
+def _suggest(found: dict[Article, list[GlossaryMatch]], matcher, entries, creator, result, *, dry_run) -> None:
+    """Store the matches not already covered by a correction, under the articles' locks, in one transaction."""
+    if not found:
+        return
     with transaction.atomic():
-        locked = lock_article(article) if not dry_run else article
-        revision = locked.current_revision
-        if revision.pk != article.current_revision_id:  # edited since it was read: match again
-            matches = reader_matches(matcher, revision)
-        covered = list(
-            Annotation.objects.filter(
-                article=locked, revision=revision, motivation=Annotation.Motivation.EDITING, correction__isnull=False
-            ).values_list("start", "end")
+        revisions = {article.pk: article.current_revision for article in found}
+        if not dry_run:
+            revisions = _lock_articles(revisions)
+        covered = defaultdict(list)
+        rows = Annotation.objects.filter(
+            revision__in=revisions.values(), motivation=Annotation.Motivation.EDITING, correction__isnull=False
         )
-        for match in matches:
-            entry = entries[match.entry_id]
-            if any(start < match.end and match.start < end for start, end in covered):
-                result.already_covered += 1
+        for article_id, start, end in rows.order_by().values_list("article_id", "start", "end"):
+            covered[article_id].append((start, end))
+        suggestions = []
+        for article, matches in found.items():
+            revision = revisions.get(article.pk)
+            if revision is None:  # deleted since it was read
                 continue
-            try:
-                check_proposal(revision.text[match.start : match.end], entry.preferred, entry.category, "minor")
-            except CorrectionError:
-                continue  # e.g. "spoke" where case does not matter: it already is the preferred form
-            result.suggested += 1
-            covered.append((match.start, match.end))
-            if not dry_run:
-                _store_suggestion(locked, revision, match, entry, creator)
+            if revision.pk != article.current_revision_id:  # edited since it was read: match again
+                matches = reader_matches(matcher, revision)
+            suggestions += _uncovered(article, revision, matches, entries, covered[article.pk], result)
+        if not dry_run:
+            _store_suggestions(suggestions, creator)
 
 
-def _store_suggestion(article: Article, revision: Revision, match: GlossaryMatch, entry: GlossaryEntry, creator):
-    kind = "an exact" if match.kind == "exact" else f"a close ({match.score:.0f}%)"
-    correction_create(
-        article=article,
-        creator=creator,
-        selectors=describe(revision.text, match.start, match.end),
-        replacement=entry.preferred,
-        category=entry.category,
-        severity="minor",
-        reason=f"Glossary: {kind} match of “{match.found}”, which the archive writes “{entry.preferred}”.",
-        source=Correction.Source.GLOSSARY,
-        glossary_entry=entry,
+def _lock_articles(revisions: dict[int, Revision]) -> dict[int, Revision]:
+    """Lock the articles' rows as lock_article does (the audit chain first, then the rows in key order).
+
+    Return their current revisions, read after the locks are granted: those edited since the scan
+    read them are read again.
+    """
+    audit_lock()
+    rows = Article.objects.select_for_update().filter(pk__in=revisions, current_revision__isnull=False)
+    locked = dict(rows.order_by("pk").values_list("pk", "current_revision"))
+    changed = {pk: revision_id for pk, revision_id in locked.items() if revisions[pk].pk != revision_id}
+    fresh = Revision.objects.in_bulk(changed.values()) if changed else {}
+    return {pk: fresh.get(revision_id) or revisions[pk] for pk, revision_id in locked.items()}
+
+
+def _uncovered(article, revision, matches, entries, covered: list[tuple[int, int]], result: ScanResult) -> list:
+    """The article's suggestions as (article, revision, match, entry): matches no correction covers yet."""
+    suggestions = []
+    for match in matches:
+        entry = entries[match.entry_id]
+        if any(start < match.end and match.start < end for start, end in covered):
+            result.already_covered += 1
+            continue
+        try:
+            check_proposal(revision.text[match.start : match.end], entry.preferred, entry.category, "minor")
+        except CorrectionError:
+            continue  # e.g. "spoke" where case does not matter: it already is the preferred form
+        result.suggested += 1
+        covered.append((match.start, match.end))
+        suggestions.append((article, revision, match, entry))
+    return suggestions
+
+
+def _store_suggestions(suggestions: list, creator) -> None:
+    """Write the suggestions as correction_create would, set-based: the fields and audit entries are the same.
+
+    One insert of their editing annotations, one of their corrections, and one audit_record_many
+    per action. The audit order differs from one correction_create after another: every
+    "annotation.create" of the batch, then every "correction.propose" (each in the articles' and
+    matches' order), instead of the two entries of each suggestion in turn.
+    """
+    if not suggestions:
+        return
+    annotations, corrections = [], []
+    for article, revision, match, entry in suggestions:
+        kind = "an exact" if match.kind == "exact" else f"a close ({match.score:.0f}%)"
+        reason = f"Glossary: {kind} match of “{match.found}”, which the archive writes “{entry.preferred}”."
+        annotation = Annotation(
+            article=article,
+            revision=revision,
+            creator=creator,
+            motivation=Annotation.Motivation.EDITING,
+            body_value=reason,
+        )
+        annotation.set_selectors(describe(revision.text, match.start, match.end))
+        check_body(Body(reason))
+        correction = Correction(
+            annotation=annotation,
+            replacement=entry.preferred,
+            reason=reason,
+            category=entry.category,
+            severity="minor",
+            source=Correction.Source.GLOSSARY,
+            glossary_entry=entry,
+        )
+        try:
+            correction.full_clean(exclude=["annotation", "glossary_entry"], validate_unique=False)
+        except ValidationError as exc:
+            raise CorrectionError("; ".join(exc.messages)) from exc
+        annotations.append(annotation)
+        corrections.append(correction)
+    rows_insert(annotations, [field.attname for field in Annotation._meta.concrete_fields if not field.primary_key])
+    for correction in corrections:
+        correction.annotation = correction.annotation  # sets annotation_id: the annotation has its key now
+    rows_insert(corrections, [field.attname for field in Correction._meta.concrete_fields if not field.primary_key])
+    audit_record_many(
+        actor=creator,
+        action="annotation.create",
+        changes=[Change(annotation, after=snapshot(annotation)) for annotation in annotations],
     )
+    audit_record_many(
+        actor=creator,
+        action="correction.propose",
+        changes=[Change(correction, after=_proposal(correction)) for correction in corrections],
+    )
+
+
+def _proposal(correction: Correction) -> dict:
+    """What correction_create records of a proposal."""
+    return {
+        "exact": correction.annotation.exact,
+        "replacement": correction.replacement,
+        "category": correction.category,
+        "severity": correction.severity,
+        "reason": correction.reason,
+        "source": correction.source,
+    }

@@ -8,6 +8,7 @@ instead, on PostgreSQL and SQLite (3.33 or later) alike:
     UPDATE t SET a = v.column2, b = v.column3 FROM (VALUES (%s, %s, %s), …) AS v WHERE t.id = v.column1
 """
 
+import json
 import re
 from collections.abc import Sequence
 
@@ -65,3 +66,38 @@ def _placeholder(connection, field: models.Field) -> str:
 
 def _values(connection, columns: list[models.Field], objects: Sequence[models.Model]) -> list:
     return [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in columns]
+
+
+def rows_insert(objects: Sequence[models.Model], fields: Sequence[str]) -> None:
+    """Insert new objects (instances of one model) in one statement and set their primary keys.
+
+    Where bulk_create splits by SQLite's 999-parameter limit (a batch of a few hundred rows of
+    twenty fields is a dozen statements), the values go as one parameter per column on PostgreSQL
+    (arrays, unnested) and as one JSON array of rows on SQLite (read by json_each). Like
+    bulk_create: attribute values as they are (no save(), no signals); the caller supplies the
+    transaction. The rows are produced, and their keys drawn, in the objects' order: the keys
+    returned are sorted and given back in that order, whatever order RETURNING emits them in.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = [model._meta.get_field(name) for name in fields]
+    names = ", ".join(quote(field.column) for field in columns)
+    values = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in columns] for obj in objects]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(f"CAST(%s AS {UNSIZED.sub('', field.cast_db_type(connection))}[])" for field in columns)
+        source, params = f"unnest({arrays})", [list(column) for column in zip(*values, strict=True)]
+        selected = "*"
+    else:
+        source, params = "json_each(%s)", [json.dumps(values)]
+        selected = ", ".join(f"json_extract(value, '$[{n}]')" for n in range(len(columns)))
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sql = f"INSERT INTO {table} ({names}) SELECT {selected} FROM {source} RETURNING {pk}"  # noqa: S608 - model names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = sorted(row[0] for row in cursor.fetchall())
+    for obj, key in zip(objects, keys, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, connection.alias
