@@ -1,7 +1,7 @@
 """Settings of the performance benchmark's gunicorn: the production settings, plus bench/server_urls.py.
 
 Only the URLconf changes (a hello-world view, a one-row page and a cache-miss variant of the article
-page, for `make bench-perf`), with a middleware in front that drops the miss and render URLs' cached copies; the
+page, for `make bench-perf`), with a middleware in front that drops the miss URL's copy in the worker; the
 product never routes to them.
 """
 
