@@ -98,7 +98,8 @@ def articles_changed(article_ids: Iterable[int]) -> None:
 
     On commit, the article pages that readers were being served are rendered again at once
     (`archive.views.prerender_article_page`), so the first reader after an edit, on any server,
-    finds the new page instead of rendering it, and an edit costs one render for the whole fleet.
+    finds the new page instead of rendering it, and an edit costs one render for the whole fleet
+    (up to PRERENDER_AT_MOST articles; a wider change leaves the renders to its readers).
     """
     slugs = list(Article.objects.filter(pk__in=list(article_ids)).values_list("slug", flat=True))
     if slugs:
@@ -106,12 +107,18 @@ def articles_changed(article_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: _bump_and_prerender(slugs))
 
 
+#: An edit touching more articles than this (a merge of entities, a migration) leaves their pages to
+#: their readers: rendering each in the writer's request would make it last seconds.
+PRERENDER_AT_MOST = 3
+
+
 def _bump_and_prerender(slugs: list[str]) -> None:
     from archive.views import prerender_article_page  # the views import this module
 
     _bump([article_version_key(slug) for slug in slugs])
-    for slug in slugs:
-        prerender_article_page(slug)
+    if len(slugs) <= PRERENDER_AT_MOST:
+        for slug in slugs:
+            prerender_article_page(slug)
 
 
 def article_changed(article_id: int) -> None:

@@ -83,7 +83,7 @@ def prerender_article_page(slug: str) -> None:
     """
     key = page_key(Article(slug=slug).get_absolute_url())
     try:
-        if cache.get(key) is None:
+        if not cache.has_key(key):  # no reader asked for it since it was last dropped (or ever)
             return
         version = current_version(article_version_key(slug))
         if not claim_render(key, version):  # a reader is rendering it already

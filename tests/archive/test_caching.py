@@ -462,3 +462,15 @@ def test_an_edit_leaves_a_page_a_reader_is_rendering_to_that_reader(
     for callback in callbacks:
         callback()
     assert cache.get(key).version != cache.get(version_key)  # the writer did not render it
+
+
+def test_a_change_to_many_articles_leaves_their_pages_to_their_readers(client, django_capture_on_commit_callbacks):
+    articles = [make_article(f"Widely changed {n}") for n in range(caching.PRERENDER_AT_MOST + 1)]
+    for article in articles:
+        client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        caching.articles_changed([article.pk for article in articles])
+    for article in articles:
+        page = cache.get(caching.page_key(article.get_absolute_url()))
+        assert page.version != cache.get(caching.article_version_key(article.slug))  # not rendered by the writer
+        assert article.headline in client.get(article.get_absolute_url()).content.decode()
