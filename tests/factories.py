@@ -44,3 +44,14 @@ def make_member(username: str, role: str):
     user = get_user_model().objects.create_user(username=username, password="a-long-test-password")
     user.groups.add(Group.objects.get(name=role))
     return get_user_model().objects.get(pk=user.pk)
+
+
+def make_note(article, quote: str, user, *, body: str = "A note", motivation: str = "commenting", **fields):
+    """An annotation on the first occurrence of `quote`, through the annotation service."""
+    from annotations.anchoring import Selectors
+    from annotations.services.annotating import Body, annotation_create
+
+    selectors = Selectors(exact=quote)
+    return annotation_create(
+        article=article, creator=user, motivation=motivation, selectors=selectors, body=Body(body), **fields
+    )

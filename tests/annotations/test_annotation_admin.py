@@ -11,7 +11,7 @@ from annotations.models import Annotation
 from annotations.services.annotating import Body, annotation_create
 from annotations.services.revising import article_revise
 from archive.models import Article
-from tests.factories import import_seed, make_user
+from tests.factories import import_seed, make_note, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,14 +45,7 @@ def staff():
 
 
 def annotate(article, quote, user, motivation="commenting", body="", **kwargs):
-    return annotation_create(
-        article=article,
-        creator=user,
-        motivation=motivation,
-        selectors=Selectors(exact=quote),
-        body=Body(body),
-        **kwargs,
-    )
+    return make_note(article, quote, user, body=body, motivation=motivation, **kwargs)
 
 
 def listed(response) -> set[int]:

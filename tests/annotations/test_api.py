@@ -15,7 +15,7 @@ from annotations.anchoring import Selectors
 from annotations.models import Annotation
 from annotations.services.annotating import Body, annotation_create
 from annotations.views import api
-from tests.factories import import_seed, make_article, make_member, make_user
+from tests.factories import import_seed, make_article, make_member, make_note, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -47,14 +47,7 @@ def note(article, quote, user, *, visibility="public", motivation="commenting", 
         return annotation_create(
             article=article, creator=user, motivation="replying", parent=parent, body=Body(body), visibility=visibility
         )
-    return annotation_create(
-        article=article,
-        creator=user,
-        motivation=motivation,
-        selectors=Selectors(exact=quote),
-        body=Body(body),
-        visibility=visibility,
-    )
+    return make_note(article, quote, user, body=body, visibility=visibility, motivation=motivation)
 
 
 def container_url(article) -> str:

@@ -4,10 +4,8 @@ import re
 
 import pytest
 
-from annotations.anchoring import Selectors
-from annotations.services.annotating import Body, annotation_create
 from annotations.services.revising import article_revise
-from tests.factories import import_seed, make_user
+from tests.factories import import_seed, make_note, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +21,7 @@ def editor():
 
 
 def note(article, quote, user, visibility="public", motivation="commenting", body="A note"):
-    return annotation_create(
-        article=article,
-        creator=user,
-        motivation=motivation,
-        selectors=Selectors(exact=quote),
-        body=Body(body),
-        visibility=visibility,
-    )
+    return make_note(article, quote, user, body=body, visibility=visibility, motivation=motivation)
 
 
 def page(client, article):

@@ -14,14 +14,13 @@ from django.contrib.auth import get_user_model
 
 from annotations.anchoring import Selectors
 from annotations.models import Annotation, Correction, Entity, EntitySuggestion
-from annotations.services.annotating import Body, annotation_create
 from annotations.services.corrections import correction_propose
 from annotations.services.entities import entity_create, mention_create
 from annotations.services.entity_suggestions import entities_suggest
 from annotations.services.links import ExternalCoverage, external_link_create
 from annotations.services.revising import article_revise
 from archive.models import Article
-from tests.factories import import_seed, make_article, make_member
+from tests.factories import import_seed, make_article, make_member, make_note
 
 ROLES = ("anonymous", "editor", "reviewer", "admin")
 
@@ -62,14 +61,7 @@ def span_of(article: Article, quote: str) -> tuple[int, int]:
 
 
 def note(article, user, quote, body, visibility, motivation="commenting") -> Annotation:
-    return annotation_create(
-        article=article,
-        creator=user,
-        motivation=motivation,
-        selectors=Selectors(exact=quote),
-        body=Body(body),
-        visibility=visibility,
-    )
+    return make_note(article, quote, user, body=body, visibility=visibility, motivation=motivation)
 
 
 def build_world() -> World:
