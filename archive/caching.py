@@ -367,16 +367,21 @@ def release_render(page_key: str, version: int) -> None:
 
 
 def wait_for_page(page_key: str, version: int) -> CachedPage | None:
-    """The page another process is rendering for `version`, once it is in the cache (None after the wait)."""
+    """The page another process rendered for `version`, once its claim is released (None if it never comes).
+
+    Only the small claim is polled: the page (tens of kilobytes) is read once, when the renderer has
+    stored it and let its claim go.
+    """
+    claim = _claim_key(page_key, version)
     deadline = time.monotonic() + CLAIM_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(CLAIM_POLL_SECONDS)
-        try:
-            page = cache.get(page_key)
-        except CACHE_ERRORS:
-            return None
-        if page is not None and page.version == version:
-            return page
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(CLAIM_POLL_SECONDS)
+            if not cache.has_key(claim):
+                page = cache.get(page_key)
+                return page if page is not None and page.version == version else None
+    except CACHE_ERRORS:
+        pass
     return None
 
 

@@ -427,7 +427,12 @@ def test_a_reader_waits_for_the_render_another_process_claimed(client, monkeypat
     version = cache.get(caching.article_version_key(article.slug))
     assert caching.claim_render(key, version)
     delivered = caching.page_of(version, b"<p>Rendered by the writer</p>", "text/html; charset=utf-8")
-    threading.Timer(0.05, lambda: cache.set(key, delivered)).start()
+
+    def deliver():  # as the claiming process does: store its page, then let the claim go
+        cache.set(key, delivered)
+        caching.release_render(key, version)
+
+    threading.Timer(0.05, deliver).start()
     monkeypatch.setattr(ArticleDetailView, "get_context_data", lambda *a, **k: pytest.fail("the reader rendered"))
     assert client.get(url).content == b"<p>Rendered by the writer</p>"
 
