@@ -88,15 +88,21 @@ class VersionWatch:
         self._forget_everything(listening=False)
 
     def _listen(self, backend) -> None:
+        failing = False  # log an outage once, not at every retry
         while not self._stop.is_set():
             try:
                 for key in backend.announcements(CHANNEL, self._stop.is_set):
                     if key is None:  # subscribed: from now on no announcement is missed
                         self._forget_everything(listening=True)
+                        if failing:
+                            logger.warning("page versions: subscribed again")
+                        failing = False
                     else:
                         self.forget([key])
             except Exception as exc:  # noqa: BLE001 - whatever broke the subscription, reads go to the cache
-                logger.warning("page versions: subscription lost, reading every version from the cache: %s", exc)
+                if not failing:
+                    logger.warning("page versions: subscription lost, reading every version from the cache: %s", exc)
+                failing = True
             self._forget_everything(listening=False)
             self._stop.wait(RETRY_SECONDS)
 

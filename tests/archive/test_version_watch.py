@@ -81,13 +81,15 @@ def test_a_read_that_races_an_announcement_is_not_kept(watch, monkeypatch):
     assert watch.version("pages:v:test-d") == 2
 
 
-def test_a_lost_subscription_forgets_everything_and_reconnects(monkeypatch):
+def test_a_lost_subscription_forgets_everything_and_reconnects(monkeypatch, caplog):
     monkeypatch.setattr("archive.version_watch.RETRY_SECONDS", 0.01)
     attempts = []
 
     class FlakyBackend:
         def announcements(self, channel, stopping):
             attempts.append(channel)
+            if len(attempts) in (2, 3):  # Redis still down: the outage is logged once
+                raise RedisConnectionError("connection refused")
             yield None
             if len(attempts) == 1:
                 raise RedisConnectionError("connection reset")
@@ -98,8 +100,9 @@ def test_a_lost_subscription_forgets_everything_and_reconnects(monkeypatch):
     watching._known["pages:v:old"] = 1
     watching.start(FlakyBackend())
     try:
-        assert eventually(lambda: len(attempts) >= 2 and watching.listening)
+        assert eventually(lambda: len(attempts) >= 4 and watching.listening)
         assert "pages:v:old" not in watching._known
+        assert caplog.text.count("subscription lost") == 1 and "subscribed again" in caplog.text
     finally:
         watching.stop()
 
